@@ -1,0 +1,81 @@
+# chaosgate — `make setup` then `make test` on a fresh machine; `make chaos` for the main job.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV      ?= .venv
+PY        := $(VENV)/bin/python
+CHAOSGATE := $(VENV)/bin/chaosgate
+PYTHON    ?= python3
+# Debian packages the harness and its tests use (servers run on loopback only).
+DEB_PACKAGES := git docker.io redis-server wrk nginx-light debootstrap chromium
+# Tools to build in `make setup` (all pinned tools by default; see versions.toml).
+TOOLS ?=
+
+.PHONY: help setup deb venv go-deps tools heart images test test-python test-go lint chart-lint bench chaos clean
+
+help:
+	@echo "make setup   install everything the tests need (Debian packages, .venv, pinned tools)"
+	@echo "make test    lint + all test tiers"
+	@echo "make chaos   run every scenario on the best provider available"
+	@echo "make heart   build heart/bin/heart-display"
+	@echo "make images  build the heart-display and redis images (Docker engine started if needed)"
+	@echo "make bench   run the benchmarks and print figures"
+	@echo "make clean   remove build outputs (not the tool cache: rm -rf ~/.cache/chaosgate)"
+
+setup: deb venv go-deps tools heart
+
+deb:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+venv:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	PYTHONPATH=src $(PYTHON) -m chaosgate.versions > $(VENV)/constraints.txt
+	$(PY) -m pip install -q --upgrade pip -c $(VENV)/constraints.txt || true
+	$(PY) -m pip install -q -c $(VENV)/constraints.txt -e '.[dev]'
+
+go-deps:
+	cd heart && go mod download
+
+tools: venv
+	$(CHAOSGATE) tools build $(TOOLS)
+
+heart:
+	cd heart && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/heart-display ./cmd/heart-display
+
+images: heart
+	$(CHAOSGATE) images build
+
+test: lint test-go test-python chart-lint
+
+lint:
+	$(VENV)/bin/ruff check src tests suites bench
+	$(VENV)/bin/ruff format --check src tests suites bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	cd heart && test -z "$$(gofmt -l .)" || { echo "gofmt needed on: $$(gofmt -l .)"; exit 1; }
+	cd heart && go vet ./...
+
+test-go:
+	cd heart && go test -race -count=1 ./...
+
+test-python:
+	$(VENV)/bin/pytest
+
+chart-lint:
+	$(CHAOSGATE) lint --chart gitops/charts/heart-display
+	$(CHAOSGATE) lint --chart gitops/charts/heart-display --values gitops/values/local.yaml
+	$(CHAOSGATE) lint --chart gitops/charts/heart-display --values gitops/values/kind.yaml
+
+bench: heart
+	$(PY) bench/bench_heart_http.py
+
+chaos:
+	$(CHAOSGATE) run
+
+clean:
+	rm -rf heart/bin reports .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

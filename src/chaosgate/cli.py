@@ -1,0 +1,100 @@
+"""The chaosgate command line. Thin: parse options, call the library, print.
+
+Errors from the library (ChaosgateError) become one message on stderr and a
+non-zero exit code; a traceback is never the user interface.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chaosgate.errors import ChaosgateError
+
+app = typer.Typer(
+    help="Chaos and GitOps release-gate harness for Kubernetes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+tools_app = typer.Typer(help="Build and locate the pinned upstream tools.", no_args_is_help=True)
+app.add_typer(tools_app, name="tools")
+images_app = typer.Typer(help="Build the heart stack's container images locally.", no_args_is_help=True)
+app.add_typer(images_app, name="images")
+
+
+@tools_app.command("build")
+def tools_build(
+    names: Annotated[list[str] | None, typer.Argument(help="Tools to build (default: all).")] = None,
+) -> None:
+    """Build pinned tools from their Go modules into the cache (skips cached ones)."""
+    from chaosgate.tools.build_all import build_tools
+
+    build_tools(names or [], log=lambda line: typer.echo(line, err=True))
+
+
+@tools_app.command("list")
+def tools_list() -> None:
+    """Show each pinned tool, its version, and whether it is built."""
+    from chaosgate.tools.build_all import describe_tools
+
+    for line in describe_tools():
+        typer.echo(line)
+
+
+@tools_app.command("path")
+def tools_path(
+    tool: Annotated[str, typer.Argument(help="Tool name, e.g. kubernetes, helm.")],
+    binary: Annotated[str | None, typer.Argument(help="Binary within the tool.")] = None,
+) -> None:
+    """Print the path of a built binary (exit 1 if it is not built)."""
+    from chaosgate.tools.build_all import checked_spec
+    from chaosgate.tools.cache import tool_path
+
+    checked_spec(tool)
+    typer.echo(tool_path(tool, binary))
+
+
+@images_app.command("build")
+def images_build() -> None:
+    """Build chaosgate/heart-display and chaosgate/redis with no registry (starts dockerd)."""
+    from chaosgate.containers.images import build_images
+
+    refs = build_images(log=lambda line: typer.echo(line, err=True))
+    typer.echo(f"{refs.heart}\n{refs.redis}")
+
+
+@app.command("lint")
+def lint(
+    chart: Annotated[
+        Path, typer.Option(help="Chart directory to lint.")
+    ] = Path("gitops/charts/heart-display"),
+    values: Annotated[
+        list[Path] | None, typer.Option(help="Values file(s) layered over the chart defaults.")
+    ] = None,
+) -> None:
+    """Render the chart with the pinned helm and check it; exit 1 on any problem."""
+    from chaosgate.chartlint import lint_chart
+
+    findings = lint_chart(chart, values or [])
+    for finding in findings:
+        typer.echo(finding.format(), err=True)
+    if findings:
+        raise typer.Exit(1)
+    typer.echo(f"{chart}: no problems found")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and turn chaosgate errors into messages and exit codes.
+
+    Typer itself reports usage errors (exit 2) and handles Ctrl-C; everything
+    chaosgate raises on purpose is a ChaosgateError whose message is for people.
+    """
+    try:
+        app(args=argv, prog_name="chaosgate")
+    except ChaosgateError as exc:
+        typer.echo(f"chaosgate: {exc}", err=True)
+        sys.exit(exc.exit_code)

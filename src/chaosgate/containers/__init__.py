@@ -1,0 +1,1 @@
+"""Containers on this machine: the Docker engine and the images of the heart stack."""

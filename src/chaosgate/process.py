@@ -1,0 +1,93 @@
+"""The single subprocess seam: every external command goes through run().
+
+No shell is ever involved (argv lists only), every call has a timeout, and a
+failure raises CommandError carrying a pasteable command line and the tail of
+its output, so the user sees what ran and why it failed.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from chaosgate.errors import CommandError
+
+OUTPUT_TAIL_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Completed:
+    """The result of a command that exited zero (or was allowed to fail)."""
+
+    argv: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def pretty(argv: list[str]) -> str:
+    """Return argv as a command line the user can paste into a shell."""
+    return shlex.join(argv)
+
+
+def _tail(text: str) -> str:
+    return text if len(text) <= OUTPUT_TAIL_CHARS else "…" + text[-OUTPUT_TAIL_CHARS:]
+
+
+def run(
+    argv: list[str],
+    *,
+    timeout: float,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    input_text: str | None = None,
+    check: bool = True,
+) -> Completed:
+    """Run argv to completion and capture its output.
+
+    env entries are added to the current environment rather than replacing it,
+    because the tools we run need PATH, HOME and the Go caches.
+    """
+    full_env = {**os.environ, **env} if env else None
+    try:
+        proc = subprocess.run(  # noqa: S603 - argv list, never a shell
+            argv,
+            cwd=cwd,
+            env=full_env,
+            input=input_text,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise CommandError(
+            f"{argv[0]} was not found; run `make setup` to install the pinned tools.",
+            argv,
+        ) from exc
+    except subprocess.TimeoutExpired as exc:
+        output = _decode(exc.stdout) + _decode(exc.stderr)
+        raise CommandError(
+            f"`{pretty(argv)}` did not finish within {timeout:.0f} s.\n{_tail(output)}",
+            argv,
+            output,
+        ) from exc
+    result = Completed(argv, proc.returncode, proc.stdout, proc.stderr)
+    if check and proc.returncode != 0:
+        output = proc.stdout + proc.stderr
+        raise CommandError(
+            f"`{pretty(argv)}` exited with {proc.returncode}.\n{_tail(output)}",
+            argv,
+            output,
+        )
+    return result
+
+
+def _decode(data: bytes | str | None) -> str:
+    if data is None:
+        return ""
+    return data if isinstance(data, str) else data.decode(errors="replace")

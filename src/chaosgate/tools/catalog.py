@@ -1,0 +1,93 @@
+"""What each pinned tool is made of and how it is built.
+
+Most tools build with a plain `go install module/cmd@version`. Three cannot:
+k8s.io/kubernetes, etcd's server and Argo CD replace their own sub-modules with
+local paths in go.mod, which `go install` refuses, so they are built from a
+small generated wrapper module (see gobuild.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One pinned tool: its binaries and the Go packages they come from."""
+
+    name: str
+    module: str
+    packages: tuple[str, ...]
+    binaries: tuple[str, ...]
+    strategy: str = "install"  # install | kubernetes | etcd | argocd
+    # Directories of the module source copied next to the binaries (manifests).
+    copy_dirs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+CATALOG: dict[str, ToolSpec] = {
+    spec.name: spec
+    for spec in (
+        ToolSpec(
+            name="helm",
+            module="helm.sh/helm/v3",
+            packages=("helm.sh/helm/v3/cmd/helm",),
+            binaries=("helm",),
+        ),
+        ToolSpec(
+            name="kustomize",
+            module="sigs.k8s.io/kustomize/kustomize/v5",
+            packages=("sigs.k8s.io/kustomize/kustomize/v5",),
+            binaries=("kustomize",),
+        ),
+        ToolSpec(
+            name="kwok",
+            module="sigs.k8s.io/kwok",
+            packages=("sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"),
+            binaries=("kwok", "kwokctl"),
+        ),
+        ToolSpec(
+            name="metrics-server",
+            module="sigs.k8s.io/metrics-server",
+            packages=("sigs.k8s.io/metrics-server/cmd/metrics-server",),
+            binaries=("metrics-server",),
+            copy_dirs=(("manifests", "manifests"),),
+        ),
+        ToolSpec(
+            name="kind",
+            module="sigs.k8s.io/kind",
+            packages=("sigs.k8s.io/kind",),
+            binaries=("kind",),
+        ),
+        ToolSpec(
+            name="etcd",
+            module="go.etcd.io/etcd/server/v3",
+            packages=("go.etcd.io/etcd/server/v3/etcdmain",),
+            binaries=("etcd",),
+            strategy="etcd",
+        ),
+        ToolSpec(
+            name="kubernetes",
+            module="k8s.io/kubernetes",
+            packages=(
+                "k8s.io/kubernetes/cmd/kube-apiserver",
+                "k8s.io/kubernetes/cmd/kube-controller-manager",
+                "k8s.io/kubernetes/cmd/kube-scheduler",
+                "k8s.io/kubernetes/cmd/kubectl",
+            ),
+            binaries=("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"),
+            strategy="kubernetes",
+            copy_dirs=(("api/openapi-spec", "openapi-spec"),),
+        ),
+        ToolSpec(
+            name="argocd",
+            module="github.com/argoproj/argo-cd/v3",
+            packages=("github.com/argoproj/argo-cd/v3/cmd",),
+            binaries=("argocd",),
+            strategy="argocd",
+            copy_dirs=(("manifests", "manifests"),),
+        ),
+    )
+}
+
+# Build order: cheap and widely needed first, so a partial setup is still useful.
+BUILD_ORDER = ("helm", "kustomize", "kwok", "metrics-server", "etcd", "kubernetes", "argocd", "kind")

@@ -1,0 +1,169 @@
+"""Build pinned tools from their Go modules into the tool cache.
+
+Each build goes to a temporary directory next to its final place and is
+renamed only when complete, so an interrupted build never looks finished.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from chaosgate.errors import ToolError
+from chaosgate.process import run
+from chaosgate.tools.cache import ToolCache
+from chaosgate.tools.catalog import ToolSpec
+
+GO_BUILD_TIMEOUT = 60 * 60  # a cold Kubernetes build on 2 cores is long
+STATIC_ENV = {"CGO_ENABLED": "0", "GOFLAGS": "-mod=mod"}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    tool: str
+    version: str
+    seconds: float
+    cached: bool
+
+
+@dataclass(frozen=True)
+class ModuleSource:
+    """A downloaded module: its extracted source and its go.mod."""
+
+    dir: Path
+    go_mod: str
+
+
+def download_module(module: str, version: str, workdir: Path) -> ModuleSource:
+    """Fetch module@version through the module proxy and return where it landed."""
+    out = run(["go", "mod", "download", "-json", f"{module}@{version}"], timeout=900, cwd=workdir)
+    info = json.loads(out.stdout)
+    if "Error" in info:
+        raise ToolError(f"Cannot download {module}@{version}: {info['Error']}")
+    return ModuleSource(Path(info["Dir"]), Path(info["GoMod"]).read_text())
+
+
+def build_tool(cache: ToolCache, spec: ToolSpec, log: Callable[[str], None]) -> BuildResult:
+    """Build spec's binaries at the pinned version unless already cached."""
+    version = cache.versions.tool(spec.name)
+    final = cache.version_dir(spec.name)
+    if final.is_dir():
+        return BuildResult(spec.name, version, 0.0, cached=True)
+    started = time.monotonic()
+    staging = final.with_name(final.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    workdir = cache.root / "_work" / f"{spec.name}-{version}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    log(f"building {spec.name} {version} (log: go output is shown on failure)")
+    source = download_module(spec.module, version, workdir)
+    STRATEGIES[spec.strategy](spec, version, source, workdir, staging)
+    for src, dest in spec.copy_dirs:
+        shutil.copytree(source.dir / src, staging / dest)
+        _make_writable(staging / dest)
+    missing = [b for b in spec.binaries if not (staging / b).is_file()]
+    if missing:
+        raise ToolError(f"Building {spec.name} {version} produced no {', '.join(missing)}.")
+    staging.rename(final)
+    return BuildResult(spec.name, version, time.monotonic() - started, cached=False)
+
+
+def _make_writable(path: Path) -> None:
+    # The module cache is read-only; copies must be deletable by `make clean`.
+    for item in [path, *path.rglob("*")]:
+        item.chmod(item.stat().st_mode | 0o200)
+
+
+def _go_build(workdir: Path, out: Path, packages: tuple[str, ...], ldflags: str) -> None:
+    argv = ["go", "build", "-trimpath", "-ldflags", f"-s -w {ldflags}".strip(), "-o", f"{out}/"]
+    run([*argv, *packages], timeout=GO_BUILD_TIMEOUT, cwd=workdir, env=STATIC_ENV)
+
+
+def _write_wrapper(workdir: Path, requires: dict[str, str], replaces: list[str]) -> None:
+    lines = ["module chaosgate.local/toolbuild", "", "go 1.24.0", ""]
+    lines += [f"require {mod} {ver}" for mod, ver in requires.items()]
+    lines += [""] + [f"replace {r}" for r in replaces]
+    (workdir / "go.mod").write_text("\n".join(lines) + "\n")
+
+
+def build_with_install(
+    spec: ToolSpec, version: str, source: ModuleSource, workdir: Path, out: Path
+) -> None:
+    """Plain `go install pkg@version`, for modules without local replaces."""
+    env = {**STATIC_ENV, "GOBIN": str(out), "GOFLAGS": ""}
+    for package in spec.packages:
+        argv = ["go", "install", "-trimpath", "-ldflags", "-s -w", f"{package}@{version}"]
+        run(argv, timeout=GO_BUILD_TIMEOUT, cwd=workdir, env=env)
+
+
+STAGING_REPLACE = re.compile(r"^\s*(?:replace\s+)?(k8s\.io/[\w.-]+)\s+=>\s+\./staging/", re.M)
+
+
+def kubernetes_replaces(go_mod: str, version: str) -> list[str]:
+    """Map each ./staging replace of k8s.io/kubernetes to its published v0.X.Y module."""
+    staging_version = "v0." + version.removeprefix("v").split(".", 1)[1]
+    return [f"{m} => {m} {staging_version}" for m in STAGING_REPLACE.findall(go_mod)]
+
+
+def build_kubernetes(
+    spec: ToolSpec, version: str, source: ModuleSource, workdir: Path, out: Path
+) -> None:
+    _write_wrapper(workdir, {spec.module: version}, kubernetes_replaces(source.go_mod, version))
+    major, minor = version.removeprefix("v").split(".")[:2]
+    base = "k8s.io/component-base/version"
+    stamp = f"-X {base}.gitVersion={version} -X {base}.gitMajor={major} -X {base}.gitMinor={minor}"
+    _go_build(workdir, out, spec.packages, stamp)
+
+
+ETCD_MAIN = """package main
+
+import (
+\t"os"
+
+\t"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+"""
+
+
+def build_etcd(spec: ToolSpec, version: str, source: ModuleSource, workdir: Path, out: Path) -> None:
+    _write_wrapper(workdir, {spec.module: version}, [])
+    (workdir / "main.go").write_text(ETCD_MAIN)
+    run(["go", "mod", "tidy"], timeout=900, cwd=workdir, env=STATIC_ENV)
+    run(
+        ["go", "build", "-trimpath", "-ldflags", "-s -w", "-o", str(out / "etcd"), "."],
+        timeout=GO_BUILD_TIMEOUT,
+        cwd=workdir,
+        env=STATIC_ENV,
+    )
+
+
+REPLACE_LINE = re.compile(r"^\s*(?:replace\s+)?([\w./-]+(?:\s+v\S+)?\s+=>\s+[\w./-]+\s+v\S+)\s*$", re.M)
+
+
+def remote_replaces(go_mod: str) -> list[str]:
+    """The replace directives of a go.mod that point at published modules (not paths)."""
+    return [line.strip() for line in REPLACE_LINE.findall(go_mod)]
+
+
+def build_argocd(spec: ToolSpec, version: str, source: ModuleSource, workdir: Path, out: Path) -> None:
+    _write_wrapper(workdir, {spec.module: version}, remote_replaces(source.go_mod))
+    stamp = f"-X github.com/argoproj/argo-cd/v3/common.version={version.removeprefix('v')}"
+    _go_build(workdir, out, spec.packages, stamp)
+    (out / "cmd").rename(out / "argocd")
+
+
+STRATEGIES: dict[
+    str, Callable[[ToolSpec, str, ModuleSource, Path, Path], None]
+] = {
+    "install": build_with_install,
+    "kubernetes": build_kubernetes,
+    "etcd": build_etcd,
+    "argocd": build_argocd,
+}

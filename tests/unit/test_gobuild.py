@@ -1,0 +1,44 @@
+"""Pure parts of the tool builder: turning upstream go.mod files into wrapper modules."""
+
+from chaosgate.tools.gobuild import kubernetes_replaces, remote_replaces
+
+KUBERNETES_GO_MOD = """module k8s.io/kubernetes
+
+go 1.24.0
+
+require (
+\tk8s.io/api v0.0.0
+)
+
+replace (
+\tk8s.io/api => ./staging/src/k8s.io/api
+\tk8s.io/client-go => ./staging/src/k8s.io/client-go
+\tk8s.io/kube-openapi => k8s.io/kube-openapi v0.0.0-2025
+)
+"""
+
+ARGOCD_GO_MOD = """module github.com/argoproj/argo-cd/v3
+
+replace (
+\tgithub.com/golang/protobuf => github.com/golang/protobuf v1.5.4
+\tk8s.io/api => k8s.io/api v0.34.0
+\tgithub.com/argoproj/argo-cd/gitops-engine => ./gitops-engine
+)
+
+replace github.com/go-git/go-git/v5 v5.0.0 => github.com/argoproj-labs/go-git/v5 v5.1.0
+"""
+
+
+def test_staging_modules_map_to_published_v0_versions() -> None:
+    assert kubernetes_replaces(KUBERNETES_GO_MOD, "v1.34.4") == [
+        "k8s.io/api => k8s.io/api v0.34.4",
+        "k8s.io/client-go => k8s.io/client-go v0.34.4",
+    ]
+
+
+def test_only_replaces_pointing_at_published_modules_are_kept() -> None:
+    assert remote_replaces(ARGOCD_GO_MOD) == [
+        "github.com/golang/protobuf => github.com/golang/protobuf v1.5.4",
+        "k8s.io/api => k8s.io/api v0.34.0",
+        "github.com/go-git/go-git/v5 v5.0.0 => github.com/argoproj-labs/go-git/v5 v5.1.0",
+    ]

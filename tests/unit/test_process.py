@@ -1,0 +1,41 @@
+import sys
+
+import pytest
+
+from chaosgate.errors import CommandError
+from chaosgate.process import run
+
+
+def test_captures_output() -> None:
+    result = run([sys.executable, "-c", "print('hi')"], timeout=30)
+    assert (result.returncode, result.stdout) == (0, "hi\n")
+
+
+def test_failure_carries_pasteable_command_and_output() -> None:
+    argv = [sys.executable, "-c", "import sys; print('boom out'); sys.exit(3)"]
+    with pytest.raises(CommandError) as caught:
+        run(argv, timeout=30)
+    message = str(caught.value)
+    assert "exited with 3" in message
+    assert "'import sys; print('\"'\"'boom out'\"'\"'); sys.exit(3)'" in message
+    assert "boom out" in caught.value.output
+
+
+def test_check_false_returns_failures() -> None:
+    result = run([sys.executable, "-c", "raise SystemExit(4)"], timeout=30, check=False)
+    assert result.returncode == 4
+
+
+def test_timeout_is_an_error_naming_the_limit() -> None:
+    with pytest.raises(CommandError, match=r"did not finish within 1 s"):
+        run([sys.executable, "-c", "import time; time.sleep(30)"], timeout=1)
+
+
+def test_missing_program_says_to_run_setup() -> None:
+    with pytest.raises(CommandError, match="make setup"):
+        run(["chaosgate-no-such-program"], timeout=5)
+
+
+def test_env_is_added_to_the_environment() -> None:
+    code = "import os; print(os.environ['CG_X'], 'PATH' in os.environ)"
+    assert run([sys.executable, "-c", code], timeout=30, env={"CG_X": "1"}).stdout == "1 True\n"
