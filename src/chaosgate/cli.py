@@ -22,13 +22,17 @@ app = typer.Typer(
 )
 tools_app = typer.Typer(help="Build and locate the pinned upstream tools.", no_args_is_help=True)
 app.add_typer(tools_app, name="tools")
-images_app = typer.Typer(help="Build the heart stack's container images locally.", no_args_is_help=True)
+images_app = typer.Typer(
+    help="Build the heart stack's container images locally.", no_args_is_help=True
+)
 app.add_typer(images_app, name="images")
 
 
 @tools_app.command("build")
 def tools_build(
-    names: Annotated[list[str] | None, typer.Argument(help="Tools to build (default: all).")] = None,
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Tools to build (default: all).")
+    ] = None,
 ) -> None:
     """Build pinned tools from their Go modules into the cache (skips cached ones)."""
     from chaosgate.tools.build_all import build_tools
@@ -69,9 +73,9 @@ def images_build() -> None:
 
 @app.command("lint")
 def lint(
-    chart: Annotated[
-        Path, typer.Option(help="Chart directory to lint.")
-    ] = Path("gitops/charts/heart-display"),
+    chart: Annotated[Path, typer.Option(help="Chart directory to lint.")] = Path(
+        "gitops/charts/heart-display"
+    ),
     values: Annotated[
         list[Path] | None, typer.Option(help="Values file(s) layered over the chart defaults.")
     ] = None,

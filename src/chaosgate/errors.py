@@ -39,3 +39,15 @@ class ToolError(ChaosgateError):
 
 class LintError(ChaosgateError):
     """The chart could not be linted at all (as opposed to lint findings)."""
+
+
+class ClusterError(ChaosgateError):
+    """A cluster could not be created, reached or deleted."""
+
+
+class ClusterNotFound(ClusterError):
+    """No cluster of that name exists for that provider."""
+
+
+class UnsafeTarget(ChaosgateError):
+    """Chaos was asked for on a cluster the user did not name as allowed."""

@@ -54,7 +54,7 @@ def run(
     """
     full_env = {**os.environ, **env} if env else None
     try:
-        proc = subprocess.run(  # noqa: S603 - argv list, never a shell
+        proc = subprocess.run(
             argv,
             cwd=cwd,
             env=full_env,
@@ -91,3 +91,58 @@ def _decode(data: bytes | str | None) -> str:
     if data is None:
         return ""
     return data if isinstance(data, str) else data.decode(errors="replace")
+
+
+class Background:
+    """A long-running process (a server) started through the seam, stopped on exit.
+
+    Output goes to a log file, so a server that dies can be diagnosed; stop()
+    sends SIGTERM, then SIGKILL after grace seconds, and never raises.
+    """
+
+    def __init__(
+        self,
+        argv: list[str],
+        log_path: Path,
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        self.argv = argv
+        self.log_path = log_path
+        full_env = {**os.environ, **env} if env else None
+        with log_path.open("ab") as log:
+            try:
+                self._proc = subprocess.Popen(
+                    argv, stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=cwd
+                )
+            except FileNotFoundError as exc:
+                raise CommandError(
+                    f"{argv[0]} was not found; run `make setup` to install it.", argv
+                ) from exc
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def alive(self) -> bool:
+        return self._proc.poll() is None
+
+    def log_tail(self) -> str:
+        return _tail(self.log_path.read_text(errors="replace"))
+
+    def stop(self, grace: float = 10.0) -> int | None:
+        """Terminate the process (SIGTERM, then SIGKILL) and return its exit code."""
+        if self.alive():
+            self._proc.terminate()
+            try:
+                return self._proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+        return self._proc.wait()
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

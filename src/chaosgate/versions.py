@@ -34,7 +34,7 @@ class Versions:
             return self.tools[name]
         except KeyError:
             raise ConfigError(
-                f"No version for tool {name!r} in {self.source}; add `{name} = \"vX.Y.Z\"` "
+                f'No version for tool {name!r} in {self.source}; add `{name} = "vX.Y.Z"` '
                 "under [tools]."
             ) from None
 
@@ -53,9 +53,7 @@ def _apply_overrides(section: Mapping[str, object], env: Mapping[str, str]) -> d
     return pins
 
 
-def load_versions(
-    path: Path | None = None, env: Mapping[str, str] | None = None
-) -> Versions:
+def load_versions(path: Path | None = None, env: Mapping[str, str] | None = None) -> Versions:
     """Read the versions file (default: the repository's versions.toml)."""
     env = os.environ if env is None else env
     path = path or Path(env.get("CHAOSGATE_VERSIONS_FILE", DEFAULT_VERSIONS_FILE))
@@ -70,7 +68,7 @@ def load_versions(
     sections = {key: data.get(key, {}) for key in ("tools", "images", "python")}
     for key, section in sections.items():
         if not isinstance(section, dict):
-            raise ConfigError(f"[{key}] in {path} must be a table of name = \"version\".")
+            raise ConfigError(f'[{key}] in {path} must be a table of name = "version".')
     return Versions(
         tools=_apply_overrides(sections["tools"], env),
         images=_apply_overrides(sections["images"], env),

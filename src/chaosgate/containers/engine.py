@@ -47,9 +47,7 @@ def ensure_docker(timeout: float = 60.0, clock: Clock | None = None) -> None:
         raise DockerUnavailable("No Docker engine runs; start one (dockerd needs root).")
     with DOCKERD_LOG.open("ab") as log:
         # Detached on purpose: the engine outlives this command, like a service would.
-        subprocess.Popen(  # noqa: S603
-            [dockerd], stdout=log, stderr=log, start_new_session=True
-        )
+        subprocess.Popen([dockerd], stdout=log, stderr=log, start_new_session=True)
     if not wait_until(docker_answers, timeout=timeout, interval=1.0, clock=clock):
         raise DockerUnavailable(
             f"dockerd did not answer within {timeout:.0f} s; see {DOCKERD_LOG}."

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -96,14 +97,8 @@ def redis_rootfs_tarball(suite: str, log: Callable[[str], None]) -> Path:
 
 def build_redis_image(tag: str, suite: str, log: Callable[[str], None]) -> None:
     tarball = redis_rootfs_tarball(suite, log)
-    changes = [
-        "-c",
-        'CMD ["/usr/bin/redis-server", "--save", "", "--appendonly", "no", "--protected-mode", "no"]',
-        "-c",
-        "USER redis",
-        "-c",
-        "EXPOSE 6379",
-    ]
+    command = ["/usr/bin/redis-server", "--save", "", "--appendonly", "no"]
+    changes = ["-c", f"CMD {json.dumps(command)}", "-c", "USER redis", "-c", "EXPOSE 6379"]
     run(["docker", "import", *changes, str(tarball), tag], timeout=600)
 
 

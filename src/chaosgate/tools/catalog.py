@@ -90,4 +90,13 @@ CATALOG: dict[str, ToolSpec] = {
 }
 
 # Build order: cheap and widely needed first, so a partial setup is still useful.
-BUILD_ORDER = ("helm", "kustomize", "kwok", "metrics-server", "etcd", "kubernetes", "argocd", "kind")
+BUILD_ORDER = (
+    "helm",
+    "kustomize",
+    "kwok",
+    "metrics-server",
+    "etcd",
+    "kubernetes",
+    "argocd",
+    "kind",
+)

@@ -60,7 +60,7 @@ def build_tool(cache: ToolCache, spec: ToolSpec, log: Callable[[str], None]) -> 
     staging.mkdir(parents=True)
     workdir = cache.root / "_work" / f"{spec.name}-{version}"
     workdir.mkdir(parents=True, exist_ok=True)
-    log(f"building {spec.name} {version} (log: go output is shown on failure)")
+    log(f"building {spec.name} {version} from {spec.module} (go output is shown only on failure)")
     source = download_module(spec.module, version, workdir)
     STRATEGIES[spec.strategy](spec, version, source, workdir, staging)
     for src, dest in spec.copy_dirs:
@@ -132,7 +132,9 @@ func main() { etcdmain.Main(os.Args) }
 """
 
 
-def build_etcd(spec: ToolSpec, version: str, source: ModuleSource, workdir: Path, out: Path) -> None:
+def build_etcd(
+    spec: ToolSpec, version: str, source: ModuleSource, workdir: Path, out: Path
+) -> None:
     _write_wrapper(workdir, {spec.module: version}, [])
     (workdir / "main.go").write_text(ETCD_MAIN)
     run(["go", "mod", "tidy"], timeout=900, cwd=workdir, env=STATIC_ENV)
@@ -144,7 +146,9 @@ def build_etcd(spec: ToolSpec, version: str, source: ModuleSource, workdir: Path
     )
 
 
-REPLACE_LINE = re.compile(r"^\s*(?:replace\s+)?([\w./-]+(?:\s+v\S+)?\s+=>\s+[\w./-]+\s+v\S+)\s*$", re.M)
+REPLACE_LINE = re.compile(
+    r"^\s*(?:replace\s+)?([\w./-]+(?:\s+v\S+)?\s+=>\s+[\w./-]+\s+v\S+)\s*$", re.M
+)
 
 
 def remote_replaces(go_mod: str) -> list[str]:
@@ -152,16 +156,16 @@ def remote_replaces(go_mod: str) -> list[str]:
     return [line.strip() for line in REPLACE_LINE.findall(go_mod)]
 
 
-def build_argocd(spec: ToolSpec, version: str, source: ModuleSource, workdir: Path, out: Path) -> None:
+def build_argocd(
+    spec: ToolSpec, version: str, source: ModuleSource, workdir: Path, out: Path
+) -> None:
     _write_wrapper(workdir, {spec.module: version}, remote_replaces(source.go_mod))
     stamp = f"-X github.com/argoproj/argo-cd/v3/common.version={version.removeprefix('v')}"
     _go_build(workdir, out, spec.packages, stamp)
     (out / "cmd").rename(out / "argocd")
 
 
-STRATEGIES: dict[
-    str, Callable[[ToolSpec, str, ModuleSource, Path, Path], None]
-] = {
+STRATEGIES: dict[str, Callable[[ToolSpec, str, ModuleSource, Path, Path], None]] = {
     "install": build_with_install,
     "kubernetes": build_kubernetes,
     "etcd": build_etcd,

@@ -1,0 +1,190 @@
+"""heart-display's HTTP throughput and tail latency against nginx, measured in one run.
+
+Each server gets one core (taskset), wrk gets the other. nginx serving a small
+static file is the baseline: the machine is noisy, so we report ratios against
+a baseline measured minutes apart on the same machine rather than absolute
+numbers. nginx is measured before and after heart-display to show the drift.
+
+Goal (from the issue): heart-display >= 0.5x nginx requests/s and p99 within 2x.
+Only loopback addresses are used. Run with `make bench`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+import sys
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from chaosgate.process import Background, run
+from chaosgate.versions import REPO_ROOT
+from chaosgate.waiting import wait_until
+
+HEART = REPO_ROOT / "heart" / "bin" / "heart-display"
+SERVER_CORE, LOAD_CORE = "0", "1"
+
+NGINX_CONF = """worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {dir}/body;
+  proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi;
+  scgi_temp_path {dir}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    root {dir}/www;
+  }}
+}}
+"""
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    label: str
+    requests_per_second: float
+    p99_ms: float
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback only
+            return True
+    except OSError:
+        return False
+
+
+def to_ms(value: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if match is None:
+        raise SystemExit(f"cannot read wrk latency {value!r}")
+    number, unit = match.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(label: str, url: str, seconds: int, connections: int, accept: str) -> WrkResult:
+    argv = [
+        "taskset",
+        "-c",
+        LOAD_CORE,
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"Accept: {accept}",
+        url,
+    ]
+    out = run(argv, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = to_ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise SystemExit(f"{label}: wrk saw errors, the figures are not valid:\n{out}")
+    return WrkResult(label, rps, p99)
+
+
+def start_nginx(workdir: Path, port: int) -> Background:
+    (workdir / "www").mkdir()
+    (workdir / "www" / "index.html").write_text("<p>♥ baseline</p>\n" * 4)
+    conf = workdir / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(dir=workdir, port=port))
+    argv = ["taskset", "-c", SERVER_CORE, "nginx", "-c", str(conf), "-p", str(workdir)]
+    return Background(argv, workdir / "nginx.log")
+
+
+def start_heart(workdir: Path, port: int, redis_port: int) -> Background:
+    config = workdir / "heart-config"
+    config.mkdir()
+    (config / "love-level").write_text("7\n")
+    argv = [
+        "taskset",
+        "-c",
+        SERVER_CORE,
+        str(HEART),
+        "serve",
+        "--listen",
+        f"127.0.0.1:{port}",
+        "--config-dir",
+        str(config),
+        "--redis-addr",
+        f"127.0.0.1:{redis_port}",
+    ]
+    env = {"GOMAXPROCS": "1", "POD_NAME": "bench-0", "POD_NAMESPACE": "bench"}
+    return Background(argv, workdir / "heart.log", env=env)
+
+
+def measure(seconds: int, connections: int) -> list[WrkResult]:
+    with tempfile.TemporaryDirectory(prefix="chaosgate-bench-") as tmp:
+        workdir = Path(tmp)
+        workdir.chmod(0o755)  # nginx workers run as nobody and must read www/
+        nginx_port, heart_port, redis_port = free_port(), free_port(), free_port()
+        redis_argv = [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(redis_port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
+        with (
+            Background(redis_argv, workdir / "redis.log"),
+            start_nginx(workdir, nginx_port),
+            start_heart(workdir, heart_port, redis_port),
+        ):
+            nginx_url = f"http://127.0.0.1:{nginx_port}/index.html"
+            heart_url = f"http://127.0.0.1:{heart_port}/"
+            for url in (nginx_url, heart_url):
+                if not wait_until(lambda u=url: answers(u), timeout=20, interval=0.2):  # type: ignore[misc]
+                    raise SystemExit(f"{url} did not answer; see the logs in {workdir}")
+            return [
+                wrk("nginx static (before)", nginx_url, seconds, connections, "*/*"),
+                wrk("heart-display text", heart_url, seconds, connections, "text/plain"),
+                wrk("heart-display json", heart_url, seconds, connections, "application/json"),
+                wrk("nginx static (after)", nginx_url, seconds, connections, "*/*"),
+            ]
+
+
+def report(results: list[WrkResult]) -> None:
+    nginx = [r for r in results if r.label.startswith("nginx")]
+    base_rps = sum(r.requests_per_second for r in nginx) / len(nginx)
+    base_p99 = sum(r.p99_ms for r in nginx) / len(nginx)
+    print(f"{'target':28} {'req/s':>10} {'p99 ms':>8} {'rps ratio':>10} {'p99 ratio':>10}")
+    for r in results:
+        rps_ratio, p99_ratio = r.requests_per_second / base_rps, r.p99_ms / base_p99
+        print(
+            f"{r.label:28} {r.requests_per_second:10.0f} {r.p99_ms:8.2f} "
+            f"{rps_ratio:10.2f} {p99_ratio:10.2f}"
+        )
+    print("goal: rps ratio >= 0.50 and p99 ratio <= 2.00 for heart-display (vs mean nginx)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if not HEART.is_file():
+        sys.exit(f"{HEART} is missing; run `make heart`.")
+    report(measure(args.seconds, args.connections))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Cluster providers: one module per backend behind the ClusterProvider protocol."""

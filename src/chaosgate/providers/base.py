@@ -1,0 +1,62 @@
+"""The small interface every cluster backend implements.
+
+A provider creates (or adopts) a cluster, says where its kubeconfig is, and
+deletes what it created. It also declares capabilities, so scenarios that need
+real pods or real traffic are skipped, with the reason, where they cannot run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+
+class Capability(StrEnum):
+    """What a backend can really do (as opposed to simulate)."""
+
+    REAL_PODS = "real_pods"  # containers actually run
+    REAL_OOM = "real_oom"  # the kernel OOM-kills containers over their limit
+    TRAFFIC = "traffic"  # Services carry traffic the harness can send
+    CHAOS_ALLOWED = "chaos_allowed"  # the harness may drain/kill in this cluster
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """What the user asked for."""
+
+    name: str = "chaosgate"
+    zones: tuple[str, ...] = ("zone-a", "zone-b", "zone-c")
+    nodes_per_zone: int = 2
+    keep_on_failure: bool = False
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    """A running cluster as the rest of the harness sees it."""
+
+    name: str
+    provider: str
+    kubeconfig: Path
+    capabilities: frozenset[Capability] = field(default_factory=frozenset)
+    # Human-readable notes for reports, e.g. "pods are simulated by kwok".
+    notes: tuple[str, ...] = ()
+
+
+class ClusterProvider(Protocol):
+    """A cluster backend: local (kwok + real control plane), kind, or existing."""
+
+    name: str
+
+    def up(self, spec: ClusterSpec) -> ClusterInfo:
+        """Create the cluster; on failure tear down what was made unless spec.keep_on_failure."""
+        ...
+
+    def down(self, name: str) -> None:
+        """Delete the cluster called name and everything it left (processes, ports, files)."""
+        ...
+
+    def status(self, name: str) -> ClusterInfo:
+        """Describe the running cluster called name, or raise ClusterNotFound."""
+        ...
