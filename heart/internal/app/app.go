@@ -130,6 +130,8 @@ func newService(o Options, snap config.Snapshot, cfg config.Config) *service {
 	}, snap, cfg)
 	s.heart = beats.NewHeart(s.redis, s.breaker, beats.NewWindow(nil),
 		func() time.Duration { return s.watcher.Current().RedisTimeout })
+	// Request contexts deliberately do not derive from Run's ctx: SIGTERM
+	// must not cancel in-flight beats; Shutdown lets them finish instead.
 	s.http = &http.Server{
 		Handler: server.New(server.Deps{
 			Heart: s.heart, Metrics: s.metrics, Config: s.watcher.Current,

@@ -11,14 +11,14 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"time"
 
+	"github.com/chaosgate/heart"
 	"github.com/chaosgate/heart/internal/app"
 	"github.com/chaosgate/heart/internal/config"
 )
 
-// Version is set at build time with
+// Version overrides the embedded VERSION file when set at build time with
 // -ldflags "-X github.com/chaosgate/heart/internal/cli.Version=v1.2.3".
 var Version = ""
 
@@ -80,8 +80,8 @@ func version() string {
 	if Version != "" {
 		return Version
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
+	if v := heart.Version(); v != "" {
+		return v
 	}
 	return "dev"
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chaosgate/heart"
 )
 
 func envMap(m map[string]string) Env { return func(k string) string { return m[k] } }
@@ -44,7 +46,7 @@ func TestCommands(t *testing.T) {
 		{name: "no args", args: nil, wantCode: 2, wantErr: "Usage:"},
 		{name: "unknown command", args: []string{"dance"}, wantCode: 2, wantErr: `unknown command "dance"`},
 		{name: "help", args: []string{"--help"}, wantCode: 0, wantOut: "validate-config DIR"},
-		{name: "version", args: []string{"version"}, wantCode: 0, wantOut: "heart-display "},
+		{name: "version", args: []string{"version"}, wantCode: 0, wantOut: "heart-display " + heart.Version() + " ("},
 		{name: "validate valid", args: []string{"validate-config", valid}, wantCode: 0, wantOut: "valid (love-level 7)"},
 		{name: "validate invalid", args: []string{"validate-config", invalid}, wantCode: 1,
 			wantErr: "love-level: invalid value \"1abc\"", errorLines: 3},

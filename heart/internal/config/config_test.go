@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -174,6 +175,58 @@ func TestReadDirIgnoresUnknownAndKubernetesEntries(t *testing.T) {
 	cfg, problems := Load(dir)
 	if len(problems) != 0 || cfg.LoveLevel != 8 {
 		t.Fatalf("got %+v, problems %v", cfg, problems)
+	}
+}
+
+// TestReadDirNeverMixesVersions swaps "..data" between two versions as
+// fast as it can while reading: every snapshot must be one version or the
+// other, never love-level from one and theme-size from the other.
+func TestReadDirNeverMixesVersions(t *testing.T) {
+	dir := t.TempDir()
+	versions := []map[string]string{
+		{KeyLoveLevel: "3", KeyThemeSize: "small"},
+		{KeyLoveLevel: "9", KeyThemeSize: "large"},
+	}
+	publish := func(n int) {
+		ts := fmt.Sprintf("..v%d", n)
+		for k, v := range versions[n%2] {
+			writeFile(t, filepath.Join(dir, ts, k), v)
+		}
+		old, _ := os.Readlink(filepath.Join(dir, "..data"))
+		mustSymlink(t, ts, filepath.Join(dir, "..data_tmp"))
+		if err := os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")); err != nil {
+			t.Error(err)
+		}
+		if old != "" {
+			_ = os.RemoveAll(filepath.Join(dir, old))
+		}
+	}
+	publish(0)
+	for _, k := range []string{KeyLoveLevel, KeyThemeSize} {
+		mustSymlink(t, filepath.Join("..data", k), filepath.Join(dir, k))
+	}
+	stop := make(chan struct{})
+	swapped := make(chan struct{})
+	go func() {
+		defer close(swapped)
+		for n := 1; ; n++ {
+			select {
+			case <-stop:
+				return
+			default:
+				publish(n)
+			}
+		}
+	}()
+	defer func() { close(stop); <-swapped }()
+	for range 300 {
+		cfg, problems := Load(dir)
+		if len(problems) > 0 {
+			continue // the swapper outran the retries; never a mixed config
+		}
+		if (cfg.LoveLevel == 3) != (cfg.Theme.Size == "small") {
+			t.Fatalf("mixed snapshot: love-level %d with theme-size %s", cfg.LoveLevel, cfg.Theme.Size)
+		}
 	}
 }
 

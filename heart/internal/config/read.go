@@ -27,8 +27,13 @@ type Snapshot struct {
 	unreadable bool
 }
 
-// ReadDir reads every known key from dir. Keys are usually symlinks into
-// Kubernetes' "..data" directory; reading through them is intended.
+// ReadDir reads every known key from dir as one consistent snapshot.
+//
+// In the kubelet's layout the keys are symlinks through "..data", which is
+// swapped atomically to a new timestamped directory on update. Reading key
+// by key through the symlinks could mix old and new keys when a swap lands
+// mid-read, so ReadDir resolves "..data" once, reads every key from that
+// (immutable) directory, and retries if "..data" moved meanwhile.
 func ReadDir(dir string) Snapshot {
 	s := Snapshot{Dir: dir, Files: map[string][]byte{}}
 	info, err := os.Stat(dir)
@@ -42,20 +47,46 @@ func ReadDir(dir string) Snapshot {
 		s.unreadable = true
 		return s
 	}
+	for attempt := 0; ; attempt++ {
+		data := dataDir(dir)
+		s = readKeys(dir, data)
+		if data == "" || dataDir(dir) == data || attempt == maxSwapRetries {
+			return s
+		}
+	}
+}
+
+// maxSwapRetries bounds re-reads when "..data" keeps moving; swaps are
+// rare, so one retry is nearly always enough.
+const maxSwapRetries = 3
+
+// dataDir returns the target of dir/..data, or "" when dir does not use
+// the kubelet's layout.
+func dataDir(dir string) string {
+	target, err := os.Readlink(filepath.Join(dir, "..data"))
+	if err != nil {
+		return ""
+	}
+	return target
+}
+
+// readKeys reads the keys from dir/data (or dir itself when data is "");
+// problems always name the user-visible path dir/key.
+func readKeys(dir, data string) Snapshot {
+	s := Snapshot{Dir: dir, Files: map[string][]byte{}}
 	for _, key := range Keys {
-		s.readKey(key)
+		s.readKey(key, filepath.Join(dir, data, key))
 	}
 	return s
 }
 
-func (s *Snapshot) readKey(key string) {
-	path := filepath.Join(s.Dir, key)
+func (s *Snapshot) readKey(key, path string) {
 	data, err := readSmallFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		// Absent: Parse decides whether that is a problem.
 	case err != nil:
-		s.Problems = append(s.Problems, Problem{File: path, Detail: "cannot read: " + err.Error()})
+		s.Problems = append(s.Problems, Problem{File: filepath.Join(s.Dir, key), Detail: "cannot read: " + err.Error()})
 	default:
 		s.Files[key] = data
 	}
