@@ -35,6 +35,7 @@ def fake_apiserver() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
 
 
 def write_kubeconfig(path: Path, servers: dict[str, str]) -> Path:

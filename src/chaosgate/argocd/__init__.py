@@ -1,0 +1,1 @@
+"""Argo CD: the Application model, a small REST client, and sync waiting."""
