@@ -13,7 +13,7 @@ check still runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import yaml
 
 from chaosgate.chartlint.finding import Finding
 from chaosgate.chartlint.objects import Manifest, as_list, dig, ref
-from chaosgate.chartlint.schema import GroupVersionKind, gvk_of, split_api_version
+from chaosgate.chartlint.schema import GroupVersionKind, gvk_of
 from chaosgate.errors import ConfigError
 from chaosgate.tools.cache import ToolCache
 
@@ -63,7 +63,8 @@ def required_field_findings(objects: Iterable[Manifest]) -> list[Finding]:
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or value == [] or value == {} or value == ""
+    # An empty mapping counts as set: an empty label selector ({}) selects everything.
+    return value is None or value in ([], "")
 
 
 def _missing(obj: Manifest, path: str, meaning: str) -> Finding:
@@ -105,7 +106,7 @@ def crd_schemas(crd: Mapping[str, Any]) -> dict[GroupVersionKind, dict[str, Any]
     for version in as_list(dig(crd, "spec", "versions")):
         schema = dig(version, "schema", "openAPIV3Schema")
         if isinstance(schema, Mapping):
-            schemas[(group, str(version.get("name")), kind)] = strict_openapi_v3(schema)
+            schemas[(group, str(dig(version, "name")), kind)] = strict_openapi_v3(schema)
     return schemas
 
 
@@ -134,7 +135,7 @@ _SCHEMA_VALUES = ("items", "additionalProperties", "not")
 
 
 def _convert_nested(key: str, value: Any) -> Any:
-    convert: Callable[[Mapping[str, Any]], dict[str, Any]] = strict_openapi_v3
+    convert = strict_openapi_v3
     if key in _SCHEMA_MAPS and isinstance(value, Mapping):
         return {name: convert(sub) for name, sub in value.items() if isinstance(sub, Mapping)}
     if key in _SCHEMA_LISTS and isinstance(value, list):
@@ -147,15 +148,3 @@ def _convert_nested(key: str, value: Any) -> Any:
 def known_custom_kinds() -> list[GroupVersionKind]:
     """Every custom kind the linter knows, with or without a schema."""
     return list(KNOWN_CUSTOM_KINDS)
-
-
-__all__ = [
-    "KNOWN_CUSTOM_KINDS",
-    "argocd_crd_dir",
-    "crd_schemas",
-    "known_custom_kinds",
-    "load_crd_schemas",
-    "required_field_findings",
-    "split_api_version",
-    "strict_openapi_v3",
-]

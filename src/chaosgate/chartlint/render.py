@@ -63,10 +63,14 @@ def check_values_file(path: Path) -> Path:
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
     # PyYAML's str() spans several lines; keep the problem and its position.
-    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
-        mark = exc.problem_mark
-        return f"{exc.problem} (line {mark.line + 1}, column {mark.column + 1})"
-    return " ".join(str(exc).split())
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return " ".join(str(exc).split())
+    parts = [
+        f"{text} (line {mark.line + 1}, column {mark.column + 1})"
+        for text, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark))
+        if text and mark is not None
+    ]
+    return ": ".join(parts) or " ".join(str(exc).split())
 
 
 def render_chart(
@@ -77,10 +81,12 @@ def render_chart(
     release: str = DEFAULT_RELEASE,
     namespace: str = DEFAULT_NAMESPACE,
     set_values: Mapping[str, str] | None = None,
+    set_strings: Mapping[str, str] | None = None,
 ) -> list[Manifest]:
     """`helm template` chart for kube_version and return the rendered objects.
 
-    set_values are passed as --set name=value (commas escaped, as Argo CD does).
+    set_values and set_strings are passed as --set / --set-string name=value
+    (commas escaped, as Argo CD does for its helm parameters).
     A chart that does not render raises LintError carrying helm's own message.
     """
     argv = [str(tool_path("helm")), "template", release, str(chart)]
@@ -89,8 +95,9 @@ def render_chart(
         argv += ["--api-versions", api_version]
     for values_file in values_files:
         argv += ["--values", str(values_file)]
-    for name, value in (set_values or {}).items():
-        argv += ["--set", f"{name}={_escape_set_value(value)}"]
+    for flag, pairs in (("--set", set_values), ("--set-string", set_strings)):
+        for name, value in (pairs or {}).items():
+            argv += [flag, f"{name}={_escape_set_value(value)}"]
     try:
         output = run(argv, timeout=HELM_TIMEOUT_SECONDS).stdout
     except CommandError as exc:
@@ -121,11 +128,11 @@ def parse_manifests(text: str, *, origin: str) -> list[Manifest]:
         try:
             data = yaml.safe_load(document)
         except yaml.YAMLError as exc:
-            raise LintError(f"{where} rendered invalid YAML: {_yaml_problem(exc)}.") from None
+            raise LintError(f"{where} holds invalid YAML: {_yaml_problem(exc)}.") from None
         if data is None:
             continue
         if not isinstance(data, dict):
-            raise LintError(f"{where} rendered a document that is not a Kubernetes object.")
+            raise LintError(f"{where} holds a document that is not a Kubernetes object.")
         objects.append(drop_nulls(data))
     return objects
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections import deque
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +54,9 @@ def openapi_spec_path(kube_version: str) -> Path:
         return cached
     argv = ["go", "mod", "download", "-json", f"{KUBERNETES_MODULE}@{kube_version}"]
     try:
-        out = run(argv, timeout=GO_MOD_DOWNLOAD_TIMEOUT, check=False)
+        # Outside any module, so the user's current directory (heart/, say) plays no part.
+        with tempfile.TemporaryDirectory(prefix="chartlint-") as outside:
+            out = run(argv, timeout=GO_MOD_DOWNLOAD_TIMEOUT, cwd=Path(outside), check=False)
         info = json.loads(out.stdout or "{}")
     except (ChaosgateError, json.JSONDecodeError) as exc:
         raise LintError(
@@ -154,7 +156,9 @@ def validate_object(obj: Manifest, schemas: SchemaSet) -> list[Finding]:
     if validator is None:
         return []
     rule = "k8s-schema" if schemas.is_builtin(gvk) else "crd-schema"
-    errors = sorted(validator.iter_errors(obj), key=lambda e: (json_path(e.absolute_path), e.message))
+    errors = sorted(
+        validator.iter_errors(obj), key=lambda e: (json_path(e.absolute_path), e.message)
+    )
     described = f"{obj.get('apiVersion')} {gvk[2]}"
     if rule == "k8s-schema":
         described += f" of Kubernetes {schemas.kubernetes_version}"
@@ -184,30 +188,33 @@ def describe_error(error: ValidationError, kind: str, described: str) -> Iterato
     explain = f"`kubectl explain {explain_path(kind, error.absolute_path)}` lists the fields"
     instance = error.instance
     if error.validator == "additionalProperties" and isinstance(instance, Mapping):
-        known = set(error.schema.get("properties", {}))
+        schema = error.schema if isinstance(error.schema, Mapping) else {}
+        known = set(schema.get("properties", {}))
         for unknown in sorted(set(instance) - known):
             yield (
                 f"{where}: unknown field {unknown!r} (not in {described})",
                 f"remove or rename it; {explain}",
             )
     elif error.validator == "required" and isinstance(instance, Mapping):
-        for missing in error.validator_value:
+        for missing in _as_list(error.validator_value):
             if missing not in instance:
                 yield f"{where}: required field {missing!r} is missing", f"set it; {explain}"
     elif error.validator == "type":
         expected = error.validator_value
-        wanted = " or ".join(expected) if isinstance(expected, list) else expected
+        wanted = " or ".join(_as_list(expected)) if isinstance(expected, list) else str(expected)
         yield (
             f"{where}: must be {wanted}, not {type(instance).__name__} {instance!r}",
             f"write the value as {wanted} (quote strings, unquote numbers)",
         )
     elif error.validator == "enum":
-        yield (
-            f"{where}: {instance!r} is not one of {', '.join(map(str, error.validator_value))}",
-            "use one of the allowed values",
-        )
+        allowed = ", ".join(_as_list(error.validator_value))
+        yield f"{where}: {instance!r} is not one of {allowed}", "use one of the allowed values"
     else:
         yield f"{where}: {error.message}", f"correct the value; {explain}"
+
+
+def _as_list(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def unknown_kind_findings(
