@@ -1,0 +1,72 @@
+"""`chaosgate run`: run scenario suites through pytest and write JUnit XML.
+
+A suite name maps to suites/test_<name>.py (gitops, pod_kill, oom, az_drain,
+hpa, breaker). pytest runs in this process; the chaosgate pytest plugin
+(loaded through its entry point) supplies the cluster fixtures and options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from chaosgate.errors import UsageError
+from chaosgate.versions import REPO_ROOT
+
+SUITES_DIR = REPO_ROOT / "suites"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What `chaosgate run` was asked to do."""
+
+    suites: tuple[str, ...] = ()
+    provider: str = "local"
+    cluster_name: str = "chaosgate"
+    keep_cluster: bool = False
+    kubeconfig: Path | None = None
+    allow_contexts: tuple[str, ...] = ()
+    junit: Path = Path("reports/junit.xml")
+    report_dir: Path = Path("reports")
+    extra_pytest_args: tuple[str, ...] = field(default_factory=tuple)
+
+
+def available_suites(suites_dir: Path = SUITES_DIR) -> list[str]:
+    """Suite names present in suites/ (test_<name>.py)."""
+    return sorted(p.stem.removeprefix("test_") for p in suites_dir.glob("test_*.py"))
+
+
+def suite_files(names: tuple[str, ...], suites_dir: Path = SUITES_DIR) -> list[Path]:
+    """The files of the named suites (all when none are named); unknown names are an error."""
+    known = available_suites(suites_dir)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise UsageError(
+            f"Unknown suite {', '.join(map(repr, unknown))}; available: {', '.join(known)}."
+        )
+    return [suites_dir / f"test_{name}.py" for name in (names or tuple(known))]
+
+
+def pytest_args(options: RunOptions) -> list[str]:
+    """The pytest command line for options (files first, then plugin options)."""
+    args = [str(path) for path in suite_files(options.suites)]
+    args += ["--rootdir", str(REPO_ROOT), "-p", "no:cacheprovider"]
+    args += ["--junitxml", str(options.junit), "-o", "junit_family=xunit2"]
+    args += ["--provider", options.provider, "--cluster-name", options.cluster_name]
+    args += ["--report-dir", str(options.report_dir)]
+    if options.keep_cluster:
+        args.append("--keep-cluster")
+    if options.kubeconfig:
+        args += ["--kubeconfig", str(options.kubeconfig)]
+    for context in options.allow_contexts:
+        args += ["--allow-context", context]
+    return args + list(options.extra_pytest_args)
+
+
+def run_suites(options: RunOptions) -> int:
+    """Run the suites; return pytest's exit code (0 only if every scenario passed)."""
+    options.junit.parent.mkdir(parents=True, exist_ok=True)
+    options.report_dir.mkdir(parents=True, exist_ok=True)
+    return int(pytest.main(pytest_args(options)))
