@@ -1,6 +1,7 @@
 """Pure parts of the tool builder: turning upstream go.mod files into wrapper modules."""
 
-from chaosgate.tools.gobuild import kubernetes_replaces, remote_replaces
+from chaosgate.tools.catalog import CATALOG
+from chaosgate.tools.gobuild import kubernetes_replaces, remote_replaces, stamp_ldflags
 
 KUBERNETES_GO_MOD = """module k8s.io/kubernetes
 
@@ -42,3 +43,10 @@ def test_only_replaces_pointing_at_published_modules_are_kept() -> None:
         "k8s.io/api => k8s.io/api v0.34.0",
         "github.com/go-git/go-git/v5 v5.0.0 => github.com/argoproj-labs/go-git/v5 v5.1.0",
     ]
+
+
+def test_helm_is_stamped_with_its_version_and_kubernetes_minor() -> None:
+    go_mod = "require (\n\tk8s.io/client-go v0.34.0\n)\n"
+    flags = stamp_ldflags(CATALOG["helm"], "v3.19.0", go_mod)
+    assert "internal/version.version=v3.19.0" in flags
+    assert "chartutil.k8sVersionMinor=34" in flags

@@ -22,6 +22,9 @@ class ToolSpec:
     strategy: str = "install"  # install | kubernetes | etcd | argocd
     # Directories of the module source copied next to the binaries (manifests).
     copy_dirs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # Extra -ldflags, formatted with {version} and {k8s_minor} (the minor of the
+    # k8s.io/client-go the module requires), to stamp what upstream's Makefile stamps.
+    ldflags: str = ""
 
 
 CATALOG: dict[str, ToolSpec] = {
@@ -32,6 +35,14 @@ CATALOG: dict[str, ToolSpec] = {
             module="helm.sh/helm/v3",
             packages=("helm.sh/helm/v3/cmd/helm",),
             binaries=("helm",),
+            # Unstamped, helm calls itself "v3.19" and assumes Kubernetes v1.20.
+            ldflags=(
+                "-X helm.sh/helm/v3/internal/version.version={version}"
+                " -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1"
+                " -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor={k8s_minor}"
+                " -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1"
+                " -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor={k8s_minor}"
+            ),
         ),
         ToolSpec(
             name="kustomize",

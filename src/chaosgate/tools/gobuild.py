@@ -6,6 +6,7 @@ renamed only when complete, so an interrupted build never looks finished.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import shutil
@@ -49,12 +50,26 @@ def download_module(module: str, version: str, workdir: Path) -> ModuleSource:
 
 
 def build_tool(cache: ToolCache, spec: ToolSpec, log: Callable[[str], None]) -> BuildResult:
-    """Build spec's binaries at the pinned version unless already cached."""
+    """Build spec's binaries at the pinned version unless already cached.
+
+    A lock file serialises builds of the same tool, so two concurrent
+    `chaosgate tools build` runs never share a half-built directory.
+    """
     version = cache.versions.tool(spec.name)
     final = cache.version_dir(spec.name)
-    if final.is_dir():
-        return BuildResult(spec.name, version, 0.0, cached=True)
-    started = time.monotonic()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with (final.parent / f".{version}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if final.is_dir():
+            return BuildResult(spec.name, version, 0.0, cached=True)
+        started = time.monotonic()
+        _build_into(cache, spec, version, final, log)
+        return BuildResult(spec.name, version, time.monotonic() - started, cached=False)
+
+
+def _build_into(
+    cache: ToolCache, spec: ToolSpec, version: str, final: Path, log: Callable[[str], None]
+) -> None:
     staging = final.with_name(final.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -70,7 +85,6 @@ def build_tool(cache: ToolCache, spec: ToolSpec, log: Callable[[str], None]) -> 
     if missing:
         raise ToolError(f"Building {spec.name} {version} produced no {', '.join(missing)}.")
     staging.rename(final)
-    return BuildResult(spec.name, version, time.monotonic() - started, cached=False)
 
 
 def _make_writable(path: Path) -> None:
@@ -91,13 +105,23 @@ def _write_wrapper(workdir: Path, requires: dict[str, str], replaces: list[str])
     (workdir / "go.mod").write_text("\n".join(lines) + "\n")
 
 
+CLIENT_GO_MINOR = re.compile(r"k8s\.io/client-go v0\.(\d+)\.")
+
+
+def stamp_ldflags(spec: ToolSpec, version: str, go_mod: str) -> str:
+    """The spec's extra -ldflags with its placeholders filled in."""
+    match = CLIENT_GO_MINOR.search(go_mod)
+    return spec.ldflags.format(version=version, k8s_minor=match.group(1) if match else "")
+
+
 def build_with_install(
     spec: ToolSpec, version: str, source: ModuleSource, workdir: Path, out: Path
 ) -> None:
     """Plain `go install pkg@version`, for modules without local replaces."""
     env = {**STATIC_ENV, "GOBIN": str(out), "GOFLAGS": ""}
+    ldflags = f"-s -w {stamp_ldflags(spec, version, source.go_mod)}".strip()
     for package in spec.packages:
-        argv = ["go", "install", "-trimpath", "-ldflags", "-s -w", f"{package}@{version}"]
+        argv = ["go", "install", "-trimpath", "-ldflags", ldflags, f"{package}@{version}"]
         run(argv, timeout=GO_BUILD_TIMEOUT, cwd=workdir, env=env)
 
 
