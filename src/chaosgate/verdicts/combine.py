@@ -1,0 +1,38 @@
+"""One verdict for a scenario out of the verdicts of its checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chaosgate.timeline import Outcome, Verdict
+from chaosgate.verdicts.judging import Figures, worst
+
+
+def combine(verdicts: Sequence[Verdict], check: str = "scenario") -> Verdict:
+    """ERROR if any check errored, else FAIL if any failed, else MARGINAL if any, else PASS.
+
+    No verdicts at all is an ERROR: a scenario that judged nothing proved nothing.
+    Figures are every check's figures prefixed `<check>.`, plus `checks` and a count
+    per outcome; the message names each check that did not pass, with its message.
+    """
+    if not verdicts:
+        return Verdict(check, Outcome.ERROR, f"cannot judge {check}: no checks were run")
+    outcome = worst(v.outcome for v in verdicts)
+    figures: Figures = {"checks": len(verdicts)}
+    for state in Outcome:
+        figures[state.value] = sum(1 for v in verdicts if v.outcome is state)
+    for verdict in verdicts:
+        figures.update({f"{verdict.check}.{k}": value for k, value in verdict.figures.items()})
+    return Verdict(check, outcome, _message(verdicts, outcome), figures)
+
+
+def _message(verdicts: Sequence[Verdict], outcome: Outcome) -> str:
+    if outcome is Outcome.PASS:
+        return f"all {len(verdicts)} checks passed"
+    ranked = [v for state in _SEVERE_FIRST for v in verdicts if v.outcome is state]
+    lines = [f"{v.check} {v.outcome.value.upper()}: {v.message}" for v in ranked]
+    passed = sum(1 for v in verdicts if v.outcome is Outcome.PASS)
+    return f"{passed} of {len(verdicts)} checks passed; " + " | ".join(lines)
+
+
+_SEVERE_FIRST = (Outcome.ERROR, Outcome.FAIL, Outcome.MARGINAL)

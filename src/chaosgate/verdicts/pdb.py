@@ -1,0 +1,159 @@
+"""PodDisruptionBudgets during voluntary disruption: never violated, and really enforced."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chaosgate.timeline import FAULT, PDB, Outcome, Timeline, Verdict, Window
+from chaosgate.verdicts.judging import Findings, InsufficientData, guarded
+from chaosgate.verdicts.records import (
+    EVICTION_REFUSED_STATUS,
+    FaultMark,
+    PdbSample,
+    fault_mark,
+    parse_all,
+    pdb_sample,
+)
+from chaosgate.verdicts.windows import (
+    fault_origin,
+    in_force_and_within,
+    require,
+    require_window,
+    within,
+)
+
+
+def pdb_held(timeline: Timeline, pdb_name: str, window: str = "fault") -> Verdict:
+    """currentHealthy >= desiredHealthy at every PDB sample in force during `window`.
+
+    The sample in force at the window's start (the last one before it) counts too.
+    Figures: min_margin (currentHealthy - desiredHealthy, lowest seen), samples,
+    violations (samples below the floor), violation_s (seconds spent below it).
+    """
+    check = f"pdb_held[{pdb_name}]"
+    return guarded(check, lambda: _pdb_held(timeline, pdb_name, window, check))
+
+
+def _pdb_held(timeline: Timeline, pdb_name: str, name: str, check: str) -> Verdict:
+    span = require_window(timeline, name)
+    samples = parse_all(timeline.of_kind(PDB, pdb_name), pdb_sample)
+    judged = require(
+        in_force_and_within(samples, span.start, span.end),
+        f"no status of PDB {pdb_name!r} before or during the {name} window",
+    )
+    violations = [s for s in judged if s.margin < 0]
+    findings = Findings(
+        check,
+        {
+            "min_margin": min(s.margin for s in judged),
+            "samples": len(judged),
+            "violations": len(violations),
+            "violation_s": round(_seconds_below_floor(judged, span), 3),
+        },
+    )
+    if violations:
+        seconds = float(findings.figures["violation_s"])
+        findings.add(
+            Outcome.FAIL, _violation_message(timeline, pdb_name, span, violations, seconds)
+        )
+    return findings.verdict(
+        f"PDB {pdb_name} held over the {name} window: lowest margin "
+        f"{findings.figures['min_margin']} over {len(judged)} samples"
+    )
+
+
+def _seconds_below_floor(samples: Sequence[PdbSample], span: Window) -> float:
+    """Each sample holds until the next one (or the window's end); sum the violating ones."""
+    total = 0.0
+    for sample, following in zip(samples, [*samples[1:], None], strict=True):
+        if sample.margin < 0:
+            until = following.t if following is not None else span.end
+            total += until - max(sample.t, span.start)
+    return total
+
+
+def _violation_message(
+    timeline: Timeline, pdb_name: str, span: Window, violations: Sequence[PdbSample], seconds: float
+) -> str:
+    first = violations[0]
+    deepest = min(violations, key=lambda s: s.margin)
+    origin = fault_origin(timeline, span)
+    worst = (
+        f"; worst {-deepest.margin} short at {origin.describe(max(deepest.t, span.start))}"
+        if deepest.margin < first.margin
+        else ""
+    )
+    return (
+        f"PDB {pdb_name} violated during the {span.name} window: currentHealthy "
+        f"{first.current_healthy} < desiredHealthy {first.desired_healthy} "
+        f"({-first.margin} short) first at {origin.describe(max(first.t, span.start))}{worst}; "
+        f"{seconds:.1f} s below the floor over {len(violations)} violating sample(s)"
+    )
+
+
+def evictions_refused_not_absent(
+    timeline: Timeline, pdb_name: str, window: str = "fault", action: str = "zone_drain"
+) -> Verdict:
+    """If the drain had more pods to evict than the PDB allowed at once, some were refused.
+
+    An eviction the budget forbids is answered HTTP 429; a drain that exceeded the
+    budget without a single 429 never exercised the PDB, so "held" proves nothing.
+    Figures: pods_to_evict, evictions (accepted), refused_evictions (429s),
+    disruptions_allowed_at_start.
+    """
+    check = f"evictions_refused_not_absent[{pdb_name}]"
+    return guarded(check, lambda: _evictions_refused(timeline, pdb_name, window, action, check))
+
+
+def _evictions_refused(
+    timeline: Timeline, pdb_name: str, name: str, action: str, check: str
+) -> Verdict:
+    span = require_window(timeline, name)
+    marks = [m for m in _fault_marks(timeline, span) if m.action == action]
+    evicted = {t for m in marks if m.phase == "landed" for t in m.targets}
+    refused = [m for m in marks if m.phase == "refused" and _refused_by_budget(m)]
+    wanted = evicted | {t for m in refused for t in m.targets}
+    if not wanted:
+        raise InsufficientData(f"no {action} eviction was recorded in the {name} window")
+    allowed = _allowed_at(timeline, pdb_name, fault_origin(timeline, span).t)
+    findings = Findings(
+        check,
+        {
+            "pods_to_evict": len(wanted),
+            "evictions": len(evicted),
+            "refused_evictions": len(refused),
+            "disruptions_allowed_at_start": allowed,
+        },
+    )
+    if len(wanted) > allowed and not refused:
+        findings.add(
+            Outcome.FAIL,
+            f"the {action} had {len(wanted)} pods to evict while PDB {pdb_name} allowed "
+            f"{allowed} at once, yet no eviction was refused with HTTP "
+            f"{EVICTION_REFUSED_STATUS}: the budget was never enforced",
+        )
+    return findings.verdict(_refusal_summary(pdb_name, len(wanted), allowed, len(refused)))
+
+
+def _refused_by_budget(mark: FaultMark) -> bool:
+    return mark.number("status") == EVICTION_REFUSED_STATUS
+
+
+def _fault_marks(timeline: Timeline, span: Window) -> list[FaultMark]:
+    return within(parse_all(timeline.of_kind(FAULT), fault_mark), span.start, span.end)
+
+
+def _allowed_at(timeline: Timeline, pdb_name: str, t: float) -> int:
+    samples = [s for s in parse_all(timeline.of_kind(PDB, pdb_name), pdb_sample) if s.t <= t]
+    if not samples:
+        raise InsufficientData(f"no status of PDB {pdb_name!r} at the drain's start")
+    return samples[-1].disruptions_allowed
+
+
+def _refusal_summary(pdb_name: str, wanted: int, allowed: int, refused: int) -> str:
+    if refused:
+        return f"PDB {pdb_name} enforced: {refused} eviction(s) refused with HTTP 429"
+    return (
+        f"PDB {pdb_name} was not exceeded by this drain ({wanted} pods to evict, "
+        f"{allowed} allowed at once), so no refusal was needed"
+    )

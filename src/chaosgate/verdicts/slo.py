@@ -1,0 +1,195 @@
+"""Service-level objectives over load windows, and latency compared with the baseline.
+
+An SLO is a set of maxima per window, e.g. from loadtests/slo.yaml:
+
+    default:  {fail_ratio_max: 0.01, p95_ms_max: 200, p99_ms_max: 500}
+    fault:    {fail_ratio_max: 0.05, p95_ms_max: 400}
+
+How a window's percentiles are aggregated from per-second samples (its worst
+second, an upper bound) is explained in chaosgate.verdicts.load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from chaosgate.timeline import Timeline, Verdict
+from chaosgate.verdicts.comparison import Comparison, compare_to_baseline
+from chaosgate.verdicts.judging import Findings, InsufficientData, guarded, limit_outcome
+from chaosgate.verdicts.load import (
+    LoadSummary,
+    latency_series,
+    load_samples,
+    summarize,
+    typical,
+    worst_second,
+)
+from chaosgate.verdicts.records import LATENCY_METRICS, LoadSample
+from chaosgate.verdicts.windows import Origin, fault_origin, require, require_window
+
+
+@dataclass(frozen=True)
+class Slo:
+    """Maxima for one window; None means not constrained."""
+
+    fail_ratio_max: float | None = None
+    p50_ms_max: float | None = None
+    p95_ms_max: float | None = None
+    p99_ms_max: float | None = None
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, object]) -> Slo:
+        """Read an SLO; unknown keys and non-numbers raise ValueError (a typo must not pass)."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ValueError(f"unknown SLO keys {unknown}; known keys are {sorted(known)}")
+        values: dict[str, float] = {}
+        for key, value in raw.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"SLO {key} must be a non-negative number, got {value!r}")
+            values[key] = float(value)
+        return cls(**values)
+
+    def latency_limits(self) -> dict[str, float]:
+        limits = {m: getattr(self, f"{m}_max") for m in LATENCY_METRICS}
+        return {metric: limit for metric, limit in limits.items() if limit is not None}
+
+
+def slo_for(config: Mapping[str, Mapping[str, object]], window: str) -> Slo:
+    """The SLO of a window: its own entry, else the "default" entry."""
+    entry = config.get(window, config.get("default"))
+    if entry is None:
+        raise ValueError(f"no SLO for window {window!r} and no 'default' entry")
+    return Slo.from_mapping(entry)
+
+
+def slo_held(timeline: Timeline, slo: Slo | Mapping[str, object], window: str) -> Verdict:
+    """The load in `window` met the SLO: fail ratio and worst-second percentiles within maxima.
+
+    Figures: requests, failures, seconds, fail_ratio, p50_ms/p95_ms/p99_ms (worst second),
+    p95_ms_typical (request-weighted median second), and the limits applied.
+    """
+    limits = slo if isinstance(slo, Slo) else Slo.from_mapping(slo)
+    check = f"slo_held[{window}]"
+    return guarded(check, lambda: _slo_held(timeline, limits, window, check))
+
+
+def _slo_held(timeline: Timeline, slo: Slo, name: str, check: str) -> Verdict:
+    window = require_window(timeline, name)
+    samples = require(
+        load_samples(timeline, window.start, window.end), f"no load samples in the {name} window"
+    )
+    summary = summarize(samples)
+    if summary.fail_ratio is None:
+        raise InsufficientData(f"no requests completed in the {name} window ({len(samples)} s)")
+    origin = fault_origin(timeline, window)
+    findings = Findings(check, _load_figures(summary, samples))
+    if slo.fail_ratio_max is not None:
+        _judge_fail_ratio(findings, summary, slo.fail_ratio_max, name)
+    for metric, limit in slo.latency_limits().items():
+        _judge_latency(findings, samples, metric, limit, origin)
+    return findings.verdict(
+        f"SLO held over the {name} window ({summary.requests} requests in {len(samples)} s, "
+        f"fail ratio {summary.fail_ratio:.4f})"
+    )
+
+
+def _load_figures(summary: LoadSummary, samples: list[LoadSample]) -> dict[str, float | int | str]:
+    figures: dict[str, float | int | str] = {
+        "requests": summary.requests,
+        "failures": summary.failures,
+        "seconds": summary.seconds,
+        "fail_ratio": round(summary.fail_ratio or 0.0, 6),
+    }
+    for metric in LATENCY_METRICS:
+        worst = worst_second(samples, metric)
+        if worst is not None:
+            figures[metric] = worst.value
+    p95_typical = typical(samples, "p95_ms")
+    if p95_typical is not None:
+        figures["p95_ms_typical"] = p95_typical
+    return figures
+
+
+def _judge_fail_ratio(findings: Findings, summary: LoadSummary, limit: float, name: str) -> None:
+    ratio = summary.fail_ratio or 0.0
+    findings.figures["fail_ratio_max"] = limit
+    outcome = limit_outcome(ratio, limit)
+    if ratio > limit:
+        relation = f"exceeds the limit {limit:g} by {ratio - limit:.4f}"
+    else:
+        relation = f"is near the limit {limit:g}"
+    findings.add(
+        outcome,
+        f"fail ratio {ratio:.4f} over the {name} window {relation} "
+        f"({summary.failures} of {summary.requests} requests failed)",
+    )
+
+
+def _judge_latency(
+    findings: Findings, samples: list[LoadSample], metric: str, limit: float, origin: Origin
+) -> None:
+    worst = worst_second(samples, metric)
+    if worst is None:
+        raise InsufficientData(f"no {metric} values in the load samples")
+    findings.figures[f"{metric}_max"] = limit
+    over = worst.value - limit
+    relation = f"exceeded {limit:g} ms by {over:g} ms" if over > 0 else f"is near {limit:g} ms"
+    findings.add(
+        limit_outcome(worst.value, limit),
+        f"{metric} {relation}: worst second {worst.value:g} ms at {origin.describe(worst.t)}",
+    )
+
+
+def latency_comparison(
+    timeline: Timeline,
+    baseline: str,
+    start: float,
+    end: float,
+    *,
+    metric: str = "p95_ms",
+    alpha: float = 0.05,
+) -> Comparison:
+    """Per-second `metric` from start to end, compared with the closed `baseline` window."""
+    base = require_window(timeline, baseline)
+    reference = latency_series(load_samples(timeline, base.start, base.end), metric)
+    observed = latency_series(load_samples(timeline, start, end), metric)
+    return compare_to_baseline(reference, observed, alpha=alpha)
+
+
+def add_comparison(findings: Findings, comparison: Comparison, what: str) -> None:
+    """Add a baseline comparison to a verdict: figures prefixed `latency_`, outcome as judged."""
+    findings.figures.update(comparison.figures("latency_"))
+    findings.add(comparison.outcome, f"latency {what} vs baseline: {comparison.message}")
+
+
+def latency_vs_baseline(
+    timeline: Timeline,
+    window: str,
+    *,
+    metric: str = "p95_ms",
+    baseline: str = "baseline",
+    alpha: float = 0.05,
+) -> Verdict:
+    """Per-second `metric` in `window` is not worse than in `baseline` (Mann-Whitney + delta).
+
+    Figures: latency_median, latency_baseline_median, latency_u, latency_p_value,
+    latency_cliffs_delta, latency_n, latency_n_baseline, latency_vs_baseline.
+    Fewer than 8 seconds with requests on either side is inconclusive: ERROR.
+    """
+    check = f"latency_vs_baseline[{window}]"
+
+    def judge() -> Verdict:
+        span = require_window(timeline, window)
+        comparison = latency_comparison(
+            timeline, baseline, span.start, span.end, metric=metric, alpha=alpha
+        )
+        findings = Findings(check)
+        add_comparison(findings, comparison, f"{metric} in {window}")
+        return findings.verdict(
+            f"{metric} in {window} no worse than {baseline}: {comparison.message}"
+        )
+
+    return guarded(check, judge)
