@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from chaosgate.cluster_cli import cluster_app
 from chaosgate.errors import ChaosgateError
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ images_app = typer.Typer(
     help="Build the heart stack's container images locally.", no_args_is_help=True
 )
 app.add_typer(images_app, name="images")
+app.add_typer(cluster_app, name="cluster")
 
 
 @tools_app.command("build")
@@ -89,6 +91,62 @@ def lint(
     if findings:
         raise typer.Exit(1)
     typer.echo(f"{chart}: no problems found")
+
+
+@app.command("run")
+def run_command(
+    suites: Annotated[
+        list[str] | None,
+        typer.Argument(help="Scenarios: gitops, pod_kill, oom, az_drain, hpa, breaker (all)."),
+    ] = None,
+    provider: Annotated[str, typer.Option(help="local, kind or existing.")] = "local",
+    cluster_name: Annotated[str, typer.Option(help="Cluster name.")] = "chaosgate",
+    keep_cluster: Annotated[bool, typer.Option(help="Keep the cluster afterwards.")] = False,
+    kubeconfig: Annotated[Path | None, typer.Option(help="Existing cluster's kubeconfig.")] = None,
+    allow_context: Annotated[
+        list[str] | None, typer.Option(help="Context of an existing cluster chaos may touch.")
+    ] = None,
+    junit: Annotated[Path, typer.Option(help="Scenario JUnit XML.")] = Path("reports/junit.xml"),
+    report: Annotated[Path, typer.Option(help="HTML report directory.")] = Path("reports"),
+) -> None:
+    """Run scenario suites (exit 0 only if every scenario passed)."""
+    from chaosgate.runner import RunOptions, run_suites
+
+    options = RunOptions(
+        suites=tuple(suites or ()),
+        provider=provider,
+        cluster_name=cluster_name,
+        keep_cluster=keep_cluster,
+        kubeconfig=kubeconfig,
+        allow_contexts=tuple(allow_context or ()),
+        junit=junit,
+        report_dir=report,
+    )
+    code = run_suites(options)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("gate")
+def gate(
+    reports: Annotated[
+        list[Path],
+        typer.Argument(metavar="REPORT.xml", help="JUnit XML report(s) to judge."),
+    ],
+    policy: Annotated[
+        Path | None, typer.Option(help="Gate policy YAML (default: ./gate.yaml).")
+    ] = None,
+    summary: Annotated[
+        Path | None,
+        typer.Option(help="Also append the markdown summary here, e.g. $GITHUB_STEP_SUMMARY."),
+    ] = None,
+) -> None:
+    """Exit 0 only if the reports satisfy the policy (1: NO-GO, 2: unreadable input)."""
+    from chaosgate.gate.command import gate_command
+
+    code = gate_command(reports, policy, summary)
+    if code:
+        raise typer.Exit(code)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,124 @@
+"""chaosgate's pytest plugin: options and session fixtures for scenario suites.
+
+Loaded through the `pytest11` entry point. Options:
+  --provider local|kind|existing   --cluster-name N   --keep-cluster
+  --kubeconfig PATH                --allow-context CTX (repeatable)
+  --revision REV                   --gitops-snapshot  --report-dir DIR
+Fixtures (session scope, created on first use, undone at session end — also
+after Ctrl-C, and after SIGTERM, which is turned into KeyboardInterrupt):
+  harness_options, cluster, argocd, heart_stack, report_dir, scenario_book
+A test records its scenario with `run = scenario_book.start(name, backend)`;
+the session writes every run to JUnit and the HTML report when it ends.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+import pytest
+
+from chaosgate.harness import (
+    HarnessOptions,
+    HeartStack,
+    argocd_session,
+    cluster_session,
+    deploy_heart_stack,
+)
+from chaosgate.providers.base import ClusterInfo
+from chaosgate.scenario_book import ScenarioBook
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("chaosgate", "chaosgate cluster harness")
+    group.addoption("--provider", default="local", help="Cluster backend: local, kind, existing.")
+    group.addoption("--cluster-name", default="chaosgate", help="Name of the cluster.")
+    group.addoption("--keep-cluster", action="store_true", help="Do not delete the cluster.")
+    group.addoption("--kubeconfig", default=None, help="Kubeconfig (existing provider).")
+    group.addoption(
+        "--allow-context", action="append", default=[], help="Context chaos may act on."
+    )
+    group.addoption("--nodes-per-zone", type=int, default=2, help="Nodes in each zone.")
+    group.addoption("--revision", default="HEAD", help="Git revision of gitops/ to sync.")
+    group.addoption(
+        "--gitops-snapshot", action="store_true", help="Sync the uncommitted gitops/ tree."
+    )
+    group.addoption("--report-dir", default="reports", help="Where reports and artefacts go.")
+    group.addoption(
+        "--scenario-junit",
+        default=None,
+        help="Scenario JUnit path (default: REPORT_DIR/junit.xml).",
+    )
+
+
+def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest tears session fixtures down on KeyboardInterrupt; SIGTERM (CI
+    # cancelling a job) must take the same path so the cluster is cleaned up.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+
+
+def options_from(config: pytest.Config) -> HarnessOptions:
+    """HarnessOptions from the command line."""
+    kubeconfig = config.getoption("--kubeconfig")
+    return HarnessOptions(
+        provider=config.getoption("--provider"),
+        cluster_name=config.getoption("--cluster-name"),
+        keep_cluster=config.getoption("--keep-cluster"),
+        kubeconfig=Path(kubeconfig) if kubeconfig else None,
+        allow_contexts=tuple(config.getoption("--allow-context")),
+        nodes_per_zone=config.getoption("--nodes-per-zone"),
+        revision=config.getoption("--revision"),
+        gitops_snapshot=config.getoption("--gitops-snapshot"),
+    )
+
+
+@pytest.fixture(scope="session")
+def harness_options(request: pytest.FixtureRequest) -> HarnessOptions:
+    return options_from(request.config)
+
+
+@pytest.fixture(scope="session")
+def report_dir(request: pytest.FixtureRequest) -> Path:
+    path = Path(request.config.getoption("--report-dir"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def cluster(harness_options: HarnessOptions) -> Iterator[ClusterInfo]:
+    """The cluster under test: created for the session and deleted after it."""
+    with cluster_session(harness_options) as info:
+        yield info
+
+
+@pytest.fixture(scope="session")
+def argocd(cluster: ClusterInfo, harness_options: HarnessOptions) -> Iterator[ClusterInfo]:
+    """Argo CD running against the cluster (yields the cluster)."""
+    with argocd_session(cluster, harness_options):
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def heart_stack(argocd: ClusterInfo, harness_options: HarnessOptions) -> HeartStack:
+    """The heart stack, Synced and Healthy at the revision under test."""
+    return deploy_heart_stack(argocd, harness_options)
+
+
+@pytest.fixture(scope="session")
+def scenario_book(request: pytest.FixtureRequest, report_dir: Path) -> Iterator[ScenarioBook]:
+    """Collects scenario runs; writes JUnit and the HTML report at session end."""
+    junit = request.config.getoption("--scenario-junit")
+    book = ScenarioBook(Path(junit) if junit else report_dir / "junit.xml", report_dir)
+    try:
+        yield book
+    finally:
+        book.write()

@@ -52,8 +52,13 @@ def suite_files(names: tuple[str, ...], suites_dir: Path = SUITES_DIR) -> list[P
 def pytest_args(options: RunOptions) -> list[str]:
     """The pytest command line for options (files first, then plugin options)."""
     args = [str(path) for path in suite_files(options.suites)]
-    args += ["--rootdir", str(REPO_ROOT), "-p", "no:cacheprovider"]
-    args += ["--junitxml", str(options.junit), "-o", "junit_family=xunit2"]
+    args += ["--rootdir", str(REPO_ROOT), "-c", str(REPO_ROOT / "pyproject.toml")]
+    # The CLI imported chaosgate before pytest could rewrite its asserts; that is fine.
+    args += ["-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    # Our JUnit (one testcase per scenario, figures as properties) goes to --junit;
+    # pytest's own per-test record sits beside the other reports.
+    args += ["--scenario-junit", str(options.junit)]
+    args += ["--junitxml", str(options.report_dir / "pytest-junit.xml")]
     args += ["--provider", options.provider, "--cluster-name", options.cluster_name]
     args += ["--report-dir", str(options.report_dir)]
     if options.keep_cluster:

@@ -45,6 +45,8 @@ def application(
         (application(health="Progressing"), False),
         (application(phase="Running"), False),
         (application(phase="Failed"), False),
+        (application(phase="Error", op_revision=OLD), True),  # an older revision's failure
+        (application(phase="Running", op_revision=OLD), False),  # still changing things
         ({"metadata": {"name": "x"}}, False),  # no status yet
     ],
 )

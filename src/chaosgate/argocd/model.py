@@ -83,14 +83,24 @@ def revisions_match(actual: str, wanted: str) -> bool:
 def synced_at(status: AppStatus, revision: str) -> bool:
     """Synced and Healthy at exactly revision, with no operation pending or failed.
 
-    A Synced status for an older revision is stale, so it does not count.
+    A Synced status for an older revision is stale, so it does not count. A
+    failed operation of an older revision does not block: when the new
+    revision changes nothing in an Application, Argo CD starts no new
+    operation and the old failure stays in the status.
     """
     return (
         status.sync == "Synced"
         and status.health == "Healthy"
         and revisions_match(status.revision, revision)
-        and status.operation_phase in ("", "Succeeded")
+        and _operation_allows(status, revision)
     )
+
+
+def _operation_allows(status: AppStatus, revision: str) -> bool:
+    if status.operation_phase in ("", "Succeeded"):
+        return True
+    stale = not revisions_match(status.operation_revision, revision)
+    return status.operation_phase in ("Failed", "Error") and stale
 
 
 def failed_at(status: AppStatus, revision: str) -> str | None:

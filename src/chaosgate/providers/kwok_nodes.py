@@ -104,3 +104,13 @@ def node_list(
         for i in range(1, nodes_per_zone + 1)
     ]
     return {"apiVersion": "v1", "kind": "List", "items": items}
+
+
+def ready_nodes(node_list_json: Any) -> set[str]:
+    """Names of the nodes whose Ready condition is True in a `kubectl get nodes -o json`."""
+    ready = set()
+    for node in (node_list_json or {}).get("items", []):
+        conditions = node.get("status", {}).get("conditions", [])
+        if any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions):
+            ready.add(node["metadata"]["name"])
+    return ready

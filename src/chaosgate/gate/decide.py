@@ -1,0 +1,190 @@
+"""The gate decision: a pure function of the reports' testcases and the policy.
+
+GO only if every required scenario is present and passed (skipped, errored
+and failed do not count; marginal only if the policy allows it) and every
+threshold holds on every testcase of its scenario that ran. Anything the gate
+cannot check (a missing property, a non-numeric value, a scenario absent
+from the reports) fails closed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chaosgate.gate.junit_reader import CaseStatus, JunitCase
+from chaosgate.gate.policy import Policy, Requirement, Threshold
+
+
+@dataclass(frozen=True)
+class ThresholdCheck:
+    """One threshold applied to one testcase: the value seen and whether the bound held."""
+
+    threshold: Threshold
+    value: str | None  # the property as reported; None when the testcase lacks it
+    held: bool
+    problem: str = ""  # why it did not hold, as a clause ("recovery_s is 75, above 60")
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A testcase as the gate judged it."""
+
+    case: JunitCase
+    required: bool
+    checks: tuple[ThresholdCheck, ...]
+    ok: bool  # it passed (marginal only if allowed) and every threshold on it held
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    passed: bool
+    reasons: tuple[str, ...]  # one sentence per thing that stops the release
+    rows: tuple[CaseRow, ...]  # every testcase read, in report order
+    missing: tuple[Requirement, ...]  # required scenarios with no testcase at all
+
+
+def decide(cases: Sequence[JunitCase], policy: Policy) -> GateDecision:
+    """Judge the testcases against the policy."""
+    reasons: list[str] = [] if cases else ["the reports contain no testcase"]
+    for requirement in policy.required:
+        matching = [c for c in cases if requirement_matches(requirement, c)]
+        reasons += requirement_problems(requirement, matching, policy.allow_marginal)
+    checks = {id(c): list[ThresholdCheck]() for c in cases}
+    reasons += _apply_thresholds(cases, policy, checks)
+    rows = tuple(_row(c, policy, tuple(checks[id(c)])) for c in cases)
+    missing = tuple(r for r in policy.required if not any(requirement_matches(r, c) for c in cases))
+    return GateDecision(not reasons, tuple(reasons), rows, missing)
+
+
+def _apply_thresholds(
+    cases: Sequence[JunitCase], policy: Policy, checks: dict[int, list[ThresholdCheck]]
+) -> list[str]:
+    """Check every threshold on every case of its scenario that ran; record the checks
+    by case and return the reasons. A required scenario that did not run at all is
+    already a reason, so its thresholds do not add one each."""
+    not_run = {
+        r.scenario
+        for r in policy.required
+        if not any(requirement_matches(r, c) and c.status != CaseStatus.SKIPPED for c in cases)
+    }
+    reasons = []
+    for threshold in policy.thresholds:
+        ran = [
+            c
+            for c in cases
+            if scenario_matches(threshold.scenario, c.scenario) and c.status != CaseStatus.SKIPPED
+        ]
+        if not ran and threshold.scenario not in not_run:
+            reasons.append(
+                f"threshold {threshold.describe()} on {threshold.scenario} cannot be checked: "
+                f"no {threshold.scenario} testcase ran"
+            )
+        for case in ran:
+            check = check_threshold(threshold, case)
+            checks[id(case)].append(check)
+            if not check.held:
+                reasons.append(f"{case_label(case)}: {check.problem}")
+    return reasons
+
+
+def requirement_problems(
+    requirement: Requirement, matching: Sequence[JunitCase], allow_marginal: bool
+) -> list[str]:
+    """Why the testcases matching a requirement do not meet it (empty when they do).
+
+    A skipped case is covered when another matching case ran (e.g. breaker
+    skipped on a provider without traffic, breaker[stack] run on the stack
+    runtime); every case that ran must pass.
+    """
+    if not matching:
+        return [f"required scenario {requirement.label()} is missing from the reports"]
+    ran = [c for c in matching if c.status != CaseStatus.SKIPPED]
+    if not ran:
+        why = "; ".join(dict.fromkeys(c.message for c in matching if c.message)) or "no reason"
+        return [f"required scenario {requirement.label()} was skipped ({why})"]
+    return [problem for c in ran if (problem := case_problem(c, allow_marginal))]
+
+
+def case_problem(case: JunitCase, allow_marginal: bool) -> str:
+    """Why this testcase does not count as passed ("" when it does)."""
+    label = case_label(case)
+    if case.status == CaseStatus.FAILED:
+        return f"{label} failed: {case.message or 'no message'}"
+    if case.status == CaseStatus.ERROR:
+        return f"{label} could not be judged (an error is never a pass): {case.message}"
+    if case.marginal and not allow_marginal:
+        return f"{label} was marginal, and the policy does not allow marginal results"
+    return ""
+
+
+def check_threshold(threshold: Threshold, case: JunitCase) -> ThresholdCheck:
+    """Apply a threshold to a testcase's property; missing or non-numeric fails closed."""
+    name, raw = threshold.property, case.properties.get(threshold.property)
+    if raw is None:
+        return ThresholdCheck(threshold, None, False, f"{name} is missing, so it cannot be checked")
+    if isinstance(threshold.equals, str):
+        held = raw == threshold.equals
+        return ThresholdCheck(
+            threshold,
+            raw,
+            held,
+            "" if held else f"{name} is {raw!r}, expected {threshold.equals!r}",
+        )
+    value = as_number(raw)
+    if value is None:
+        return ThresholdCheck(threshold, raw, False, f"{name} is {raw!r}, not a number")
+    return ThresholdCheck(
+        threshold, raw, not (problem := _bound_problem(threshold, value)), problem
+    )
+
+
+def _bound_problem(threshold: Threshold, value: float) -> str:
+    name = threshold.property
+    if threshold.equals is not None and not math.isclose(value, float(threshold.equals)):
+        return f"{name} is {value:g}, expected {threshold.equals:g}"
+    if threshold.max is not None and value > threshold.max:
+        return f"{name} is {value:g}, above the maximum {threshold.max:g}"
+    if threshold.min is not None and value < threshold.min:
+        return f"{name} is {value:g}, below the minimum {threshold.min:g}"
+    return ""
+
+
+def as_number(text: str) -> float | None:
+    """text as a finite number, or None (NaN and infinities cannot satisfy a bound)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def requirement_matches(requirement: Requirement, case: JunitCase) -> bool:
+    """Whether a testcase counts for a requirement (scenario, and backend if named)."""
+    if not scenario_matches(requirement.scenario, case.scenario):
+        return False
+    return requirement.backend is None or backend_matches(requirement.backend, case.backend)
+
+
+def scenario_matches(wanted: str, scenario: str) -> bool:
+    """Whether a scenario counts as wanted: "breaker" is met by breaker and breaker[stack],
+    "breaker[stack]" only by itself."""
+    return scenario == wanted or ("[" not in wanted and scenario.startswith(wanted + "["))
+
+
+def backend_matches(wanted: str, backend: str | None) -> bool:
+    """Whether a backend counts as wanted: "kind" is met by "kind", "local" by
+    "local (kwok-simulated pods)"; an unknown backend (None) never is."""
+    return backend is not None and (backend == wanted or backend.startswith(wanted + " "))
+
+
+def case_label(case: JunitCase) -> str:
+    """How reasons name a testcase: its scenario, and its backend when known."""
+    return f"{case.scenario} ({case.backend})" if case.backend else case.scenario
+
+
+def _row(case: JunitCase, policy: Policy, checks: tuple[ThresholdCheck, ...]) -> CaseRow:
+    required = any(requirement_matches(r, case) for r in policy.required)
+    passed = case.status == CaseStatus.PASSED and not case_problem(case, policy.allow_marginal)
+    return CaseRow(case, required, checks, passed and all(c.held for c in checks))

@@ -1,0 +1,142 @@
+"""One harness session: a cluster, Argo CD on it, and the heart stack synced at a revision.
+
+The pytest plugin and the CLI both compose the same three steps, each a context
+manager that undoes what it did on every exit path (unless the user asked to
+keep the cluster):
+
+    cluster_session(options)             -> ClusterInfo    (created, or adopted)
+    argocd_session(cluster, options)     -> None           (local processes / in-cluster)
+    deploy_heart_stack(cluster, options) -> HeartStack     (Synced+Healthy at the revision)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chaosgate.argocd.config import Tuning, settings_overlay
+from chaosgate.argocd.gitrepo import ServedRepo, serve
+from chaosgate.argocd.incluster import install_in_cluster
+from chaosgate.argocd.local import LocalArgoCD, LocalArgoCDSettings
+from chaosgate.argocd.sync import SyncResult, apply_root, wait_synced
+from chaosgate.errors import ChaosgateError
+from chaosgate.providers.base import ClusterInfo, ClusterProvider, ClusterSpec
+from chaosgate.providers.registry import ProviderOptions, provider_for
+from chaosgate.providers.state import cluster_dir
+from chaosgate.versions import REPO_ROOT
+
+log = logging.getLogger(__name__)
+
+HEART_APPS = ("heart-root", "heart-redis", "heart-display")
+HEART_NAMESPACE = "heart"
+ROOT_MANIFEST = Path("gitops/argocd/root.yaml")
+ARGOCD_SETTINGS_OVERLAY = Path("gitops/argocd/config/argocd-cm.yaml")
+
+
+@dataclass(frozen=True)
+class HarnessOptions:
+    """What the user asked the harness for (CLI flags / pytest options)."""
+
+    provider: str = "local"
+    cluster_name: str = "chaosgate"
+    keep_cluster: bool = False
+    kubeconfig: Path | None = None
+    allow_contexts: tuple[str, ...] = ()
+    nodes_per_zone: int = 2
+    revision: str = "HEAD"
+    gitops_snapshot: bool = False
+    project: Path = field(default=REPO_ROOT)
+    sync_timeout: float = 600.0
+
+
+@dataclass(frozen=True)
+class HeartStack:
+    """The heart stack as deployed by Argo CD at one revision."""
+
+    cluster: ClusterInfo
+    namespace: str
+    repo: ServedRepo
+    revision: str
+    values_file: str
+    root_manifest: Path
+    sync: SyncResult
+
+
+def make_provider(options: HarnessOptions) -> ClusterProvider:
+    """The provider for options.provider, built with what that backend needs."""
+    return provider_for(
+        options.provider, ProviderOptions(options.kubeconfig, options.allow_contexts)
+    )
+
+
+@contextmanager
+def cluster_session(options: HarnessOptions) -> Iterator[ClusterInfo]:
+    """Create (or adopt) the cluster; delete it afterwards unless asked to keep it."""
+    provider = make_provider(options)
+    spec = ClusterSpec(
+        name=options.cluster_name,
+        nodes_per_zone=options.nodes_per_zone,
+        keep_on_failure=options.keep_cluster,
+    )
+    info = provider.up(spec)
+    try:
+        yield info
+    finally:
+        if options.keep_cluster or options.provider == "existing":
+            log.warning("keeping cluster %s: kubeconfig %s", info.name, info.kubeconfig)
+        else:
+            _delete_quietly(provider, info.name)
+
+
+def _delete_quietly(provider: ClusterProvider, name: str) -> None:
+    # Teardown must not hide the error that got us here; log its own failure.
+    try:
+        provider.down(name)
+    except ChaosgateError as exc:
+        log.error("could not delete cluster %s: %s", name, exc)
+
+
+def _tuning(options: HarnessOptions) -> Tuning:
+    return Tuning(extra_settings=settings_overlay(options.project / ARGOCD_SETTINGS_OVERLAY))
+
+
+@contextmanager
+def argocd_session(cluster: ClusterInfo, options: HarnessOptions) -> Iterator[None]:
+    """Argo CD for the cluster: local processes (local), in-cluster (kind), or as found."""
+    if cluster.provider == "local":
+        settings = LocalArgoCDSettings(tuning=_tuning(options))
+        with LocalArgoCD.for_cluster(cluster, settings):
+            yield
+    elif cluster.provider == "kind":
+        install_in_cluster(cluster.kubeconfig, tuning=_tuning(options))
+        yield
+    else:
+        yield  # an existing cluster brings its own Argo CD
+
+
+def values_file_for(provider: str) -> str:
+    """The provider's values file, relative to the repository root."""
+    return f"gitops/values/{'kind' if provider == 'kind' else 'local'}.yaml"
+
+
+def deploy_heart_stack(cluster: ClusterInfo, options: HarnessOptions) -> HeartStack:
+    """Serve gitops/ at the revision, apply the root Application, wait Synced+Healthy there."""
+    bare = cluster_dir(cluster.provider, cluster.name) / "gitops.git"
+    repo, sha = serve(
+        options.project, bare, revision=options.revision, snapshot=options.gitops_snapshot
+    )
+    values = values_file_for(cluster.provider)
+    root = options.project / ROOT_MANIFEST
+    apply_root(cluster.kubeconfig, root, repo.url, sha, values)
+    result = wait_synced(cluster.kubeconfig, HEART_APPS, sha, timeout=options.sync_timeout)
+    return HeartStack(cluster, HEART_NAMESPACE, repo, sha, values, root, result)
+
+
+def publish_revision(stack: HeartStack, revision: str, timeout: float = 300.0) -> SyncResult:
+    """Point the root Application at a new revision of the served repo and wait for it."""
+    kubeconfig = stack.cluster.kubeconfig
+    apply_root(kubeconfig, stack.root_manifest, stack.repo.url, revision, stack.values_file)
+    return wait_synced(kubeconfig, HEART_APPS, revision, timeout=timeout)

@@ -1,0 +1,164 @@
+"""Scenario results as JUnit XML: one testcase per scenario, figures as properties.
+
+The shape is the common one CI systems and release gates read
+(testsuites > testsuite > testcase), as pytest's xunit2 writes it:
+
+- classname "chaosgate.<backend slug>", name the scenario, time its duration;
+- <properties> with backend, revision, outcome, every figure, each
+  verdict's outcome as verdict.<check> and its figures as
+  verdict.<check>.<figure>;
+- <failure> when an invariant broke (the message says which, when and by how
+  much, from the failing verdicts), <error> when a verdict could not be
+  computed (never a pass), <skipped> when the scenario did not run;
+- <system-out> with the artefact paths and every verdict's message.
+
+A MARGINAL scenario passed, so it has no <failure>; its "outcome" property says
+"marginal" so a gate can refuse it.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from chaosgate.report.atomic_write import write_atomically
+from chaosgate.report.model import Figure, ScenarioResult
+from chaosgate.timeline import Outcome, Verdict
+
+SUITE_NAME = "chaosgate"
+FAILURE_TYPE = "InvariantViolated"
+ERROR_TYPE = "VerdictNotComputed"
+
+# Characters XML 1.0 cannot carry at all, not even escaped (ANSI escapes from
+# tool output, NUL). They are replaced by a visible \xNN so the file stays valid.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """text with the characters XML 1.0 forbids replaced by a visible escape."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def backend_slug(backend: str) -> str:
+    """A classname-safe slug: "local (kwok-simulated pods)" -> "local-kwok-simulated-pods"."""
+    return re.sub(r"[^a-z0-9]+", "-", backend.lower()).strip("-") or "unknown"
+
+
+def format_figure(value: Figure) -> str:
+    """A figure as a property value; floats keep full precision (repr), so they round-trip."""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def write_junit(results: Sequence[ScenarioResult], path: Path) -> None:
+    """Write results as one JUnit XML file at path, atomically."""
+    root = junit_tree(results)
+    ET.indent(root)
+    write_atomically(path, ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n")
+
+
+def junit_tree(results: Sequence[ScenarioResult]) -> ET.Element:
+    """The <testsuites> element for results (one <testsuite>, one <testcase> each)."""
+    counts = _counts(results)
+    root = ET.Element("testsuites", _attrs(name=SUITE_NAME, **counts))
+    suite = ET.SubElement(root, "testsuite", _attrs(name=SUITE_NAME, **counts))
+    starts = [r.started for r in results if r.started > 0]
+    if starts:
+        suite.set("timestamp", _iso_timestamp(min(starts)))
+    suite.set("hostname", xml_text(socket.gethostname()))
+    for result in results:
+        suite.append(testcase(result))
+    return root
+
+
+def testcase(result: ScenarioResult) -> ET.Element:
+    """The <testcase> for one scenario result."""
+    case = ET.Element(
+        "testcase",
+        _attrs(
+            classname=f"{SUITE_NAME}.{backend_slug(result.backend)}",
+            name=result.name,
+            time=f"{result.duration_s:.3f}",
+        ),
+    )
+    properties = ET.SubElement(case, "properties")
+    for name, value in _properties(result):
+        ET.SubElement(properties, "property", _attrs(name=name, value=value))
+    _add_status(case, result)
+    ET.SubElement(case, "system-out").text = xml_text(_system_out(result))
+    return case
+
+
+def failure_message(result: ScenarioResult, outcome: Outcome) -> str:
+    """One line naming each verdict with that outcome and what it said."""
+    verdicts = result.verdicts_with(outcome)
+    if not verdicts:
+        return f"scenario {result.name} is {outcome.value} but recorded no {outcome.value} verdict"
+    return "; ".join(f"{v.check}: {v.message}" for v in verdicts)
+
+
+def _properties(result: ScenarioResult) -> list[tuple[str, str]]:
+    props = [
+        ("backend", result.backend),
+        ("revision", result.revision),
+        ("outcome", result.status),
+    ]
+    props += [(name, format_figure(value)) for name, value in result.figures.items()]
+    for verdict in result.verdicts:
+        props.append((f"verdict.{verdict.check}", verdict.outcome.value))
+        # Each verdict's own figures too, so a gate can bound any of them.
+        props += [
+            (f"verdict.{verdict.check}.{name}", format_figure(value))
+            for name, value in verdict.figures.items()
+        ]
+    return props
+
+
+def _add_status(case: ET.Element, result: ScenarioResult) -> None:
+    """Add <skipped>, <failure> or <error> as the result calls for (nothing for a pass)."""
+    if result.skipped_reason is not None:
+        ET.SubElement(case, "skipped", _attrs(message=result.skipped_reason))
+        return
+    if result.outcome is Outcome.FAIL:
+        tag, kind = "failure", FAILURE_TYPE
+    elif result.outcome is Outcome.ERROR:
+        tag, kind = "error", ERROR_TYPE
+    else:
+        return
+    element = ET.SubElement(
+        case, tag, _attrs(message=failure_message(result, result.outcome), type=kind)
+    )
+    element.text = xml_text(_verdict_lines(result.verdicts))
+
+
+def _system_out(result: ScenarioResult) -> str:
+    lines = ["artefacts:"]
+    lines += [f"  {label}: {path}" for label, path in result.artifacts.items()] or ["  (none)"]
+    lines += ["verdicts:", _verdict_lines(result.verdicts) or "  (none)"]
+    return "\n".join(lines) + "\n"
+
+
+def _verdict_lines(verdicts: Sequence[Verdict]) -> str:
+    return "\n".join(f"  [{v.outcome.value}] {v.check}: {v.message}" for v in verdicts)
+
+
+def _counts(results: Sequence[ScenarioResult]) -> dict[str, str]:
+    ran = [r for r in results if not r.skipped]
+    return {
+        "tests": str(len(results)),
+        "failures": str(sum(r.outcome is Outcome.FAIL for r in ran)),
+        "errors": str(sum(r.outcome is Outcome.ERROR for r in ran)),
+        "skipped": str(len(results) - len(ran)),
+        "time": f"{sum(r.duration_s for r in results):.3f}",
+    }
+
+
+def _attrs(**values: str) -> dict[str, str]:
+    return {key: xml_text(value) for key, value in values.items()}
+
+
+def _iso_timestamp(unix: float) -> str:
+    return datetime.fromtimestamp(unix, tz=UTC).isoformat(timespec="seconds")

@@ -1,0 +1,90 @@
+"""What scenario tests record, collected into ScenarioResults for the reports.
+
+A suite test asks the `scenario` fixture for a ScenarioRun, adds verdicts,
+figures, artefacts and the timeline, and ends with run.assert_passed(). The
+plugin writes every run to JUnit (one testcase per scenario) and the HTML
+report when the session ends — also for runs whose test failed or errored.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chaosgate.report.html import write_html_report
+from chaosgate.report.junit import write_junit
+from chaosgate.report.model import Figure, ScenarioResult
+from chaosgate.timeline import Outcome, Timeline, Verdict
+from chaosgate.verdicts.combine import combine
+
+
+@dataclass
+class ScenarioRun:
+    """One scenario as it runs: its verdicts, figures and artefacts so far."""
+
+    name: str
+    backend: str
+    revision: str = ""
+    verdicts: list[Verdict] = field(default_factory=list)
+    figures: dict[str, Figure] = field(default_factory=dict)
+    artifacts: dict[str, Path] = field(default_factory=dict)
+    timeline: Timeline | None = None
+    started: float = field(default_factory=time.time)
+    skipped_reason: str | None = None
+    crashed: str | None = None  # the test raised before judging everything
+
+    def add(self, verdict: Verdict) -> Verdict:
+        """Record a verdict (and its figures, prefixed by nothing: they are the scenario's)."""
+        self.verdicts.append(verdict)
+        return verdict
+
+    def overall(self) -> Verdict:
+        verdicts = list(self.verdicts)
+        if self.crashed:
+            verdicts.append(Verdict("harness", Outcome.ERROR, self.crashed))
+        return combine(verdicts, check=self.name)
+
+    def assert_passed(self) -> None:
+        """Fail the test with the combined message unless every verdict passed."""
+        overall = self.overall()
+        assert overall.passed, overall.message
+
+    def result(self) -> ScenarioResult:
+        overall = self.overall()
+        return ScenarioResult(
+            name=self.name,
+            backend=self.backend,
+            revision=self.revision,
+            outcome=overall.outcome,
+            verdicts=tuple(self.verdicts),
+            figures=dict(self.figures),
+            started=self.started,
+            duration_s=time.time() - self.started,
+            artifacts=dict(self.artifacts),
+            skipped_reason=self.skipped_reason,
+        )
+
+
+@dataclass
+class ScenarioBook:
+    """All scenario runs of one session, and where their reports go."""
+
+    junit: Path
+    report_dir: Path
+    runs: list[ScenarioRun] = field(default_factory=list)
+
+    def start(self, name: str, backend: str, revision: str = "") -> ScenarioRun:
+        run = ScenarioRun(name, backend, revision)
+        self.runs.append(run)
+        return run
+
+    def write(self) -> None:
+        """Write JUnit and the HTML report for every run recorded (nothing if none)."""
+        if not self.runs:
+            return
+        results = [run.result() for run in self.runs]
+        timelines = {run.name: run.timeline for run in self.runs if run.timeline is not None}
+        self.junit.parent.mkdir(parents=True, exist_ok=True)
+        write_junit(results, self.junit)
+        write_html_report(results, timelines, self.report_dir)
