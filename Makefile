@@ -74,8 +74,10 @@ chart-lint:
 bench: heart
 	$(PY) bench/bench_heart_http.py
 
+# kind where Docker and its node image are available, else the local provider.
+PROVIDER ?= auto
 chaos:
-	$(CHAOSGATE) run
+	$(CHAOSGATE) run --provider $(PROVIDER) --junit reports/junit.xml --report reports
 
 clean:
 	rm -rf heart/bin reports .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -85,7 +85,7 @@ def cluster_session(options: HarnessOptions) -> Iterator[ClusterInfo]:
     try:
         yield info
     finally:
-        if options.keep_cluster or options.provider == "existing":
+        if options.keep_cluster or info.provider == "existing":
             log.warning("keeping cluster %s: kubeconfig %s", info.name, info.kubeconfig)
         else:
             _delete_quietly(provider, info.name)

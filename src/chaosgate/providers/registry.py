@@ -60,8 +60,27 @@ PROVIDERS: dict[str, Callable[[ProviderOptions], ClusterProvider]] = {
 }
 
 
+def best_provider() -> str:
+    """kind where a Docker engine answers and the pinned node image is present, else local.
+
+    kind's node image comes from a registry; without it kind cannot create a
+    cluster, so its mere installation is not enough.
+    """
+    from chaosgate.containers.engine import docker_answers
+    from chaosgate.process import run
+    from chaosgate.tools.cache import ToolCache
+
+    if not docker_answers():
+        return "local"
+    node_image = ToolCache.default().versions.images["kind-node"]
+    found = run(["docker", "image", "inspect", node_image], timeout=30, check=False)
+    return "kind" if found.returncode == 0 else "local"
+
+
 def provider_for(name: str, options: ProviderOptions | None = None) -> ClusterProvider:
-    """A new provider called name, or a UsageError naming the valid choices."""
+    """A new provider called name ("auto": the best available), or a UsageError."""
+    if name == "auto":
+        name = best_provider()
     factory = PROVIDERS.get(name)
     if factory is None:
         *first, last = PROVIDER_NAMES
