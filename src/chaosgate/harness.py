@@ -117,6 +117,18 @@ def argocd_session(cluster: ClusterInfo, options: HarnessOptions) -> Iterator[No
         yield  # an existing cluster brings its own Argo CD
 
 
+BACKEND_LABELS = {
+    "local": "local (real control plane and Argo CD, kwok-simulated pods)",
+    "kind": "kind (real pods)",
+    "existing": "existing (real pods)",
+}
+
+
+def backend_label(cluster: ClusterInfo) -> str:
+    """Which backend produced a verdict, in a few words for reports."""
+    return BACKEND_LABELS.get(cluster.provider, cluster.provider)
+
+
 def values_file_for(provider: str) -> str:
     """The provider's values file, relative to the repository root."""
     return f"gitops/values/{'kind' if provider == 'kind' else 'local'}.yaml"
