@@ -1,0 +1,239 @@
+"""Chaos Toolkit actions and probes for the stack runtime (Python provider module).
+
+Experiments in chaos/ call these by module and function name; their arguments
+come from the experiment's `configuration` (environment variables set by the
+stack runtime, see StackRuntime.chaos_env), so `chaos run chaos/<x>.json`
+works by hand too.
+
+Every action:
+- refuses a container that the stack runtime did not create (no
+  `chaosgate.managed=true` label): chaos only where we were allowed;
+- in dry-run (configuration `dry_run` true) only says what it would do;
+- checks that its fault really landed (the engine's FinishedAt moved, OOMKilled
+  is set, Redis stopped answering) and returns a dict with `landed` and
+  `landed_at` (UNIX time, the engine's), which the runner turns into a
+  FAULT "landed" record.
+
+Kills signal the container's main process directly when its PID is visible:
+Docker then restarts it by its restart policy, as a kubelet restarts a killed
+container. Otherwise it falls back to `docker kill`, which Docker does not
+restart; the stack runtime's supervisor then does (see stack/supervisor.py).
+"""
+
+from __future__ import annotations
+
+import signal as signals
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from chaosgate.errors import UnsafeTarget
+from chaosgate.stack import docker_cli
+from chaosgate.stack.docker_cli import ContainerError, ContainerState
+from chaosgate.stack.http_probe import http_call, is_ready
+from chaosgate.stack.http_probe import redis_answers as redis_ping
+from chaosgate.stack.metrics_text import heart_metrics
+from chaosgate.stack.termination import signals_deferred
+from chaosgate.waiting import wait_until
+
+Configuration = Mapping[str, Any] | None
+LANDING_TIMEOUT = 15.0  # seconds to see a fault take effect before calling it not landed
+ALLOCATE_CHUNK_MIB = 1024  # /chaos/allocate takes at most this per call
+OOM_MARGIN_MIB = 32
+REDIS_START_TIMEOUT = 30.0
+
+
+class RefusedTarget(UnsafeTarget):
+    """An action was pointed at a container the stack runtime does not manage."""
+
+
+def is_dry_run(configuration: Configuration) -> bool:
+    value = (configuration or {}).get("dry_run", False)
+    return value is True or str(value).strip().lower() in ("1", "true", "yes")
+
+
+def url_list(urls: str | list[str]) -> list[str]:
+    """URLs from a list or a comma-separated string (environment values are strings)."""
+    items = urls.split(",") if isinstance(urls, str) else urls
+    return [url.strip().rstrip("/") for url in items if url.strip()]
+
+
+def managed_state(name: str) -> ContainerState:
+    """The container's state, or RefusedTarget when chaosgate did not create it."""
+    state = docker_cli.inspect_one(name)
+    if not state.managed:
+        raise RefusedTarget(
+            f"Refusing to touch container {name}: it has no {docker_cli.MANAGED_LABEL}=true "
+            "label, so the stack runtime did not create it."
+        )
+    return state
+
+
+def would(action: str, target: str, what: str) -> dict[str, Any]:
+    return {"action": action, "target": target, "dry_run": True, "would": what, "landed": False}
+
+
+def _terminated_after(name: str, before: ContainerState) -> ContainerState | None:
+    """The state once the container's FinishedAt moved past before's, or None on timeout."""
+    seen: list[ContainerState] = []
+
+    def terminated() -> bool:
+        state = docker_cli.inspect_one(name)
+        seen.append(state)
+        return state.finished_at is not None and state.finished_at != before.finished_at
+
+    if wait_until(terminated, timeout=LANDING_TIMEOUT, interval=0.05):
+        return seen[-1]
+    return None
+
+
+def _landing(action: str, target: str, after: ContainerState | None) -> dict[str, Any]:
+    """An action's result; evidence uses the labels of chaosgate.verdicts.records."""
+    return {
+        "action": action,
+        "target": target,
+        "landed": after is not None,
+        "landed_at": after.finished_at if after else None,
+        "oom_killed": after.oom_killed if after else None,
+        # "terminated" is the kill itself; that the pod came back is the observer's to show.
+        "evidence": ("OOMKilled" if after.oom_killed else "terminated") if after else None,
+    }
+
+
+# -- actions ------------------------------------------------------------------
+def kill_container(
+    name: str, signal: str = "KILL", configuration: Configuration = None
+) -> dict[str, Any]:
+    """Kill a container's main process with a signal (default SIGKILL), like a crash."""
+    signum = signals.Signals[f"SIG{signal.upper().removeprefix('SIG')}"]
+    if is_dry_run(configuration):
+        return would("kill_container", name, f"send {signum.name} to the main process of {name}")
+    before = managed_state(name)
+    if docker_cli.host_pid_visible(before.pid):
+        docker_cli.kill_main_process(before, signum)
+        method = "process"
+    else:
+        docker_cli.docker_kill(name, signum.name.removeprefix("SIG"))
+        method = "engine"  # not restarted by Docker: the runtime's supervisor restarts it
+    return {**_landing("kill_container", name, _terminated_after(name, before)), "method": method}
+
+
+def oom_container(
+    name: str, url: str, mib: int = 0, configuration: Configuration = None
+) -> dict[str, Any]:
+    """Make a replica allocate past its memory limit through /chaos/allocate: a real OOM kill.
+
+    mib 0 means the container's limit plus a margin. The allocation request
+    never gets an answer when the kill lands; that is expected.
+    """
+    if is_dry_run(configuration):
+        return would("oom_container", name, f"allocate past the memory limit of {name} via {url}")
+    before = managed_state(name)
+    total = mib or before.memory_limit // (1024 * 1024) + OOM_MARGIN_MIB
+    remaining = total
+    while remaining > 0:
+        chunk = min(remaining, ALLOCATE_CHUNK_MIB)
+        allocate = f"{url.rstrip('/')}/chaos/allocate?mib={chunk}"
+        answer = http_call(allocate, method="POST", timeout=30)
+        if not answer.ok:
+            break  # killed mid-allocation (or refused): landing is judged below
+        remaining -= chunk
+    result = _landing("oom_container", name, _terminated_after(name, before))
+    return {**result, "requested_mib": total}
+
+
+def release_memory(url: str, configuration: Configuration = None) -> dict[str, Any]:
+    """Drop memory a replica holds through /chaos/release (idempotent; rollback of oom_container).
+
+    A replica that was OOM-killed holds nothing any more; this matters when the
+    limit was not enforced and the allocation survived.
+    """
+    if is_dry_run(configuration):
+        return would("release_memory", url, f"POST {url}/chaos/release")
+    answer = http_call(f"{url.rstrip('/')}/chaos/release", method="POST", timeout=10)
+    return {"action": "release_memory", "target": url, "status": answer.status, "landed": False}
+
+
+def stop_redis(name: str, addr: str = "", configuration: Configuration = None) -> dict[str, Any]:
+    """Stop the Redis container (an outage of the stack's dependency)."""
+    if is_dry_run(configuration):
+        return would("stop_redis", name, f"stop container {name}")
+    before = managed_state(name)
+    # A stop cut short by SIGTERM would leave the engine stopping Redis after our
+    # rollback started it again: let the stop finish, then act on the signal.
+    with signals_deferred():
+        docker_cli.stop(name, grace_seconds=1)
+    after = docker_cli.inspect_one(name)
+    landed = not after.running and not (addr and redis_ping(addr, timeout=0.5))
+    changed = after.finished_at != before.finished_at
+    return {
+        "action": "stop_redis",
+        "target": name,
+        "landed": landed and changed,
+        "landed_at": after.finished_at,
+        "evidence": "stopped",
+    }
+
+
+def start_redis(name: str, addr: str = "", configuration: Configuration = None) -> dict[str, Any]:
+    """Start the Redis container again (idempotent: a running Redis is left alone).
+
+    Fails unless Redis answers PING (when addr is given) within REDIS_START_TIMEOUT,
+    so a rollback that did not bring Redis back is a failed rollback.
+    """
+    if is_dry_run(configuration):
+        return would("start_redis", name, f"start container {name} if it is stopped")
+    state = managed_state(name)
+    if not state.running:
+        with signals_deferred():
+            docker_cli.start(name)
+    if addr and not _redis_back(addr):
+        raise ContainerError(f"Redis in {name} did not answer at {addr} after starting it.")
+    return {"action": "start_redis", "target": name, "already_running": state.running}
+
+
+def _redis_back(addr: str) -> bool:
+    return wait_until(lambda: redis_ping(addr), timeout=REDIS_START_TIMEOUT, interval=0.05)
+
+
+# -- probes -------------------------------------------------------------------
+def hold(seconds: float, configuration: Configuration = None) -> float:
+    """Keep the fault in place for `seconds` (returns the seconds held; 0 in dry-run).
+
+    Use this instead of an activity's "pauses": chaoslib 1.44 sleeps a pause in
+    a `finally` block, so a SIGTERM that lands during the paused activity waits
+    the whole pause out before the rollbacks run. This sleep is interruptible.
+    """
+    if is_dry_run(configuration):
+        return 0.0
+    began = time.monotonic()
+    time.sleep(float(seconds))
+    return round(time.monotonic() - began, 3)
+
+
+def all_ready(urls: str | list[str]) -> bool:
+    """True when every replica's /readyz answers 200."""
+    return all(is_ready(url) for url in url_list(urls))
+
+
+def ready_count(urls: str | list[str]) -> int:
+    return sum(is_ready(url) for url in url_list(urls))
+
+
+def wait_all_ready(urls: str | list[str], timeout_s: float = 30.0) -> bool:
+    """True once every replica is ready again within timeout_s (recovery after a fault)."""
+    return wait_until(lambda: all_ready(urls), timeout=timeout_s, interval=0.1)
+
+
+def breaker_state(url: str) -> int:
+    """The replica's breaker state from /metrics: 0 closed, 1 open, 2 half-open (-1: no answer)."""
+    answer = http_call(f"{url.rstrip('/')}/metrics")
+    if not answer.ok:
+        return -1
+    state = heart_metrics(answer.body)["breaker_state"]
+    return -1 if state is None else int(state)
+
+
+def redis_answers(addr: str) -> bool:
+    """True when Redis answers PING."""
+    return redis_ping(addr)
