@@ -1,0 +1,99 @@
+"""Traffic scenarios on the stack runtime: real containers, real load, real faults.
+
+The stack runtime runs heart-display and Redis as containers on this machine
+(no Kubernetes), so pod kills, OOM kills and a Redis outage happen for real
+under locust load. Each function runs one scenario, judges it with the pure
+verdicts, and records it in the scenario book as `<name>[stack]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from chaosgate.load.slo import slos_for
+from chaosgate.scenario_book import ScenarioBook, ScenarioRun
+from chaosgate.stack.scenarios import ScenarioConfig, ScenarioResult
+from chaosgate.timeline import Verdict
+from chaosgate.verdicts.breaker import breaker_behaved
+from chaosgate.verdicts.recovery import Workload, fault_landed, recovered_within
+from chaosgate.verdicts.slo import latency_vs_baseline, slo_held
+
+BACKEND = "stack runtime (real containers, Docker)"
+WINDOWS = ("baseline", "fault", "recovery")
+RECOVERY_BUDGET_S = 30.0
+BREAKER_OPEN_WITHIN_S = 5.0
+BREAKER_CLOSE_WITHIN_S = 10.0
+
+
+def run_and_record(
+    book: ScenarioBook,
+    name: str,
+    run_dir: Path,
+    scenario: Callable[[ScenarioConfig], ScenarioResult],
+    judge: Callable[[ScenarioResult], list[Verdict]],
+) -> ScenarioRun:
+    """Run a stack scenario and record its verdicts, figures and artefacts."""
+    run = book.start(f"{name}[stack]", BACKEND)
+    try:
+        # Windows of at least 12 s give the baseline comparison >= 8 samples a side.
+        result = scenario(ScenarioConfig(run_dir=run_dir, baseline_s=12, recovery_s=12))
+    except Exception as exc:
+        run.crashed = f"the scenario could not run: {exc}"
+        raise
+    run.timeline = result.timeline
+    run.artifacts.update({"timeline": result.timeline_path, "journal": result.journal_path})
+    for verdict in judge(result):
+        run.add(verdict)
+        run.figures.update(verdict.figures)
+    if name != "breaker":  # the breaker verdict judges its own baseline comparison
+        run.figures.update(recovery_latency_figures(result))
+    return run
+
+
+def slo_verdicts(result: ScenarioResult, slo_name: str) -> list[Verdict]:
+    """The load SLO of each window, named like `fail_ratio.fault` in the figures."""
+    slos = slos_for(slo_name)
+    verdicts = []
+    for window in WINDOWS:
+        verdict = slo_held(result.timeline, slos[window], window)
+        figures = {f"{key}.{window}": value for key, value in verdict.figures.items()}
+        verdicts.append(Verdict(verdict.check, verdict.outcome, verdict.message, figures))
+    return verdicts
+
+
+def judge_restart(result: ScenarioResult, action: str, slo_name: str) -> list[Verdict]:
+    """A killed replica: the fault landed, the workload recovered, SLOs held."""
+    workload = Workload("heart-display", source="probe")
+    return [
+        fault_landed(result.timeline, action),
+        recovered_within(result.timeline, RECOVERY_BUDGET_S, workload, action=action),
+        *slo_verdicts(result, slo_name),
+    ]
+
+
+def recovery_latency_figures(result: ScenarioResult) -> dict[str, float | int | str]:
+    """Recovery-window latency against the baseline, reported but not judged.
+
+    Right after a restart the replica warms up and, on a shared machine, the
+    comparison also picks up neighbours' load; the gate judges recovery time
+    and failures, and shows this for people to read.
+    """
+    verdict = latency_vs_baseline(result.timeline, "recovery")
+    figures = {f"recovery.{key}": value for key, value in verdict.figures.items()}
+    return {**figures, "recovery.latency_vs_baseline": verdict.outcome.value}
+
+
+def judge_breaker(result: ScenarioResult) -> list[Verdict]:
+    """Every replica's breaker opened, shed load with degraded answers, and closed."""
+    verdicts = [fault_landed(result.timeline, "redis_outage")]
+    for instance in result.instances:
+        verdicts.append(
+            breaker_behaved(
+                result.timeline,
+                instance,
+                BREAKER_OPEN_WITHIN_S,
+                close_within_s=BREAKER_CLOSE_WITHIN_S,
+            )
+        )
+    return [*verdicts, *slo_verdicts(result, "redis-outage")]
