@@ -1,0 +1,508 @@
+"""The Kubernetes scenarios, composed: one call runs one scenario and leaves its artefacts.
+
+    recorder starts → workload steady → baseline window → chaos experiment
+    (fault window) → recovery window → recorder stops → timeline written
+
+run_zone_drain, run_pod_kill and run_oom run chaos/kube-*.json through the
+Chaos Toolkit runner (chaosgate.chaos.runner: rollbacks on every exit path,
+journal kept); run_hpa plays a simulated load profile instead ("load" and
+"cooldown" windows). Each leaves in its run directory timeline.jsonl (every
+record, in time order), journal.json and fault-records.jsonl (what the
+injectors recorded), written on every exit path. judge_* apply the verdicts.
+
+Windows: the fault window opens just before the experiment starts. It
+closes when the experiment ends, except for a zone drain, where it closes
+at the drain's "uncordon" record: the drain window must end before the
+zone is given back (zone_drain_ok checks that it was empty then). The
+recovery window runs from there until every desired replica is Ready
+again (or recovery_timeout_s passes), plus settle_s.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chaosgate.chaos.runner import run_chaos
+from chaosgate.kube.client import connect, current_context
+from chaosgate.kube.fault_records import read_fault_records
+from chaosgate.kube.observe import ClusterRecorder
+from chaosgate.kube.usage import LoadProfile, UsageDriver, UsageModel
+from chaosgate.providers.base import ClusterInfo
+from chaosgate.safety import require_chaos_allowed
+from chaosgate.stack.termination import sigterm_raises
+from chaosgate.timeline import (
+    FAULT,
+    HPA,
+    NODE,
+    STATEFULSET,
+    WINDOW,
+    Record,
+    Timeline,
+    Verdict,
+    write_jsonl,
+)
+from chaosgate.verdicts import (
+    Workload,
+    evictions_refused_not_absent,
+    fault_landed,
+    hpa_behaved,
+    pdb_held,
+    recovered_within,
+    zone_drain_ok,
+)
+from chaosgate.versions import REPO_ROOT
+from chaosgate.waiting import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+EXPERIMENTS = {
+    "zone_drain": REPO_ROOT / "chaos" / "kube-zone-drain.json",
+    "pod_kill": REPO_ROOT / "chaos" / "kube-pod-kill.json",
+    "oom": REPO_ROOT / "chaos" / "kube-oom-kill.json",
+}
+
+# What each scenario exercises for real, and what is simulated on kwok nodes.
+SIMULATION_NOTES = {
+    "zone_drain": (
+        "real: cordon, Eviction API with PDB enforcement (HTTP 429), disruption and "
+        "StatefulSet controllers, scheduler (zone spread); simulated by kwok: pods "
+        "starting, Running and Ready, their deletion"
+    ),
+    "pod_kill": (
+        "real: pod deletion, StatefulSet recreation, scheduling; simulated by kwok: the "
+        "replacement container starting and becoming Ready"
+    ),
+    "oom": (
+        "simulated: the OOM kill itself (status OOMKilled / exit 137 and the restart written "
+        "by kwok's OOM Stage or by chaosgate, see each FAULT record's mechanism); real: "
+        "readiness accounting by the StatefulSet controller"
+    ),
+    "hpa": (
+        "real: metrics-server, the HPA controller and its behaviour windows, StatefulSet "
+        "scaling, scheduling; simulated: CPU usage (pod annotations from the load profile)"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TargetWorkload:
+    """The heart-display objects a scenario acts on and judges."""
+
+    namespace: str = "heart"
+    statefulset: str = "heart-display"
+    pdb: str = "heart-display"
+    hpa: str = "heart-display"
+    selector: str = "app.kubernetes.io/name=heart-display,app.kubernetes.io/component=display"
+
+
+@dataclass(frozen=True)
+class Windows:
+    """How long each phase of a scenario lasts (or may last)."""
+
+    steady_timeout_s: float = 120.0  # before the baseline: every replica Ready
+    baseline_s: float = 5.0
+    recovery_timeout_s: float = 90.0  # after the fault: every replica Ready again
+    settle_s: float = 3.0  # recording goes on this long after recovery
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    """Where one run's files are, and what the report must say about it."""
+
+    scenario: str
+    run_dir: Path
+    backend: str  # the provider that produced the timeline
+    notes: tuple[str, ...]
+    journal_status: str | None = None
+
+    @property
+    def timeline_path(self) -> Path:
+        return self.run_dir / "timeline.jsonl"
+
+    @property
+    def journal_path(self) -> Path:
+        return self.run_dir / "journal.json"
+
+    @property
+    def fault_records_path(self) -> Path:
+        return self.run_dir / "fault-records.jsonl"
+
+
+@dataclass
+class _Run:
+    """The state of one scenario run, so each step stays a short method."""
+
+    scenario: str
+    cluster: ClusterInfo
+    run_dir: Path
+    workload: TargetWorkload
+    windows: Windows
+    clock: Clock
+    wall_clock: Callable[[], float]
+    recorder: ClusterRecorder = field(init=False)
+    journal: Mapping[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        require_chaos_allowed(self.cluster)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.recorder = ClusterRecorder(
+            self.cluster.kubeconfig, self.workload.namespace, clock=self.wall_clock
+        )
+
+    # -- windows and waiting ------------------------------------------------------
+
+    def mark(self, window: str, edge: str, t: float | None = None) -> None:
+        data = {"window": window, "edge": edge, "scenario": self.scenario}
+        self.recorder.emit(Record(self.wall_clock() if t is None else t, WINDOW, window, data))
+
+    def fully_ready(self) -> bool:
+        latest = self.recorder.latest(STATEFULSET, self.workload.statefulset)
+        if latest is None:
+            return False
+        replicas, ready = latest.data.get("replicas", 0), latest.data.get("readyReplicas", 0)
+        return bool(replicas) and ready >= replicas
+
+    def hpa_back_at_minimum(self) -> bool:
+        """The HPA wants, and has, no more than its minimum replicas."""
+        latest = self.recorder.latest(HPA, self.workload.hpa)
+        if latest is None:
+            return False
+        floor = latest.data.get("minReplicas", 1)
+        return bool(
+            latest.data.get("desiredReplicas", 0) <= floor
+            and latest.data.get("currentReplicas", 0) <= floor
+        )
+
+    def wait_steady(self) -> None:
+        if not self.recorder.wait_for(self.fully_ready, self.windows.steady_timeout_s):
+            self.notes.append(
+                f"StatefulSet {self.workload.statefulset} was not fully Ready within "
+                f"{self.windows.steady_timeout_s:g} s before the baseline"
+            )
+
+    def baseline(self) -> None:
+        self.mark("baseline", "start")
+        self.clock.sleep(self.windows.baseline_s)
+        self.mark("baseline", "end")
+
+    def recover(self, since: float) -> None:
+        """The recovery window from `since`: until fully Ready again, then settle_s more."""
+        self.mark("recovery", "start", since)
+        if not self.recorder.wait_for(self.fully_ready, self.windows.recovery_timeout_s):
+            self.notes.append(
+                f"StatefulSet {self.workload.statefulset} not fully Ready "
+                f"{self.windows.recovery_timeout_s:g} s after the fault"
+            )
+        self.clock.sleep(self.windows.settle_s)
+        self.mark("recovery", "end")
+
+    # -- chaos ----------------------------------------------------------------------
+
+    def chaos(self, overrides: Mapping[str, Any], *, dry_run: bool) -> None:
+        configuration = {
+            "kubeconfig_path": str(self.cluster.kubeconfig),
+            # require_chaos_allowed passed for this cluster: hand the permission on.
+            "allow_context": current_context(self.cluster.kubeconfig),
+            "namespace": self.workload.namespace,
+            "statefulset": self.workload.statefulset,
+            "fault_records": str(self.artifacts().fault_records_path),
+            "recovery_timeout_seconds": self.windows.recovery_timeout_s,
+            **overrides,
+        }
+        self.journal = run_chaos(
+            EXPERIMENTS[self.scenario],
+            journal_path=self.artifacts().journal_path,
+            emit=self.recorder.emit,
+            overrides=configuration,
+            dry_run=dry_run,
+            wall_clock=self.wall_clock,
+        )
+
+    def fault_records(self) -> list[Record]:
+        return read_fault_records(self.artifacts().fault_records_path)
+
+    # -- closing --------------------------------------------------------------------
+
+    def close(self) -> Timeline:
+        """Stop watching, merge the injectors' records, write the timeline: on every path."""
+        self.recorder.stop()
+        for record in self.fault_records():
+            self.recorder.emit(record)
+        self.notes.extend(self.recorder.problems())
+        timeline = self.recorder.timeline()
+        write_jsonl(timeline, self.artifacts().timeline_path)
+        return timeline
+
+    def artifacts(self) -> Artifacts:
+        notes = (*self.cluster.notes, SIMULATION_NOTES[self.scenario], *self.notes)
+        status = self.journal.get("status") if self.journal else None
+        return Artifacts(
+            self.scenario,
+            self.run_dir,
+            self.cluster.provider,
+            notes,
+            str(status) if status else None,
+        )
+
+
+def _new_run(
+    scenario: str,
+    cluster: ClusterInfo,
+    *,
+    run_dir: Path,
+    workload: TargetWorkload | None,
+    windows: Windows | None,
+    clock: Clock | None,
+    wall_clock: Callable[[], float],
+) -> _Run:
+    return _Run(
+        scenario,
+        cluster,
+        run_dir=run_dir,
+        workload=workload or TargetWorkload(),
+        windows=windows or Windows(),
+        clock=clock or SystemClock(),
+        wall_clock=wall_clock,
+    )
+
+
+def _run_fault(
+    run: _Run,
+    overrides: Mapping[str, Any],
+    *,
+    dry_run: bool,
+    fault_end: Callable[[_Run], float | None],
+) -> tuple[Timeline, Artifacts]:
+    """The shared shape of the fault scenarios (see the module docstring)."""
+    with sigterm_raises():
+        run.recorder.start()
+        try:
+            run.wait_steady()
+            run.baseline()
+            run.mark("fault", "start")
+            run.chaos(overrides, dry_run=dry_run)
+            end = fault_end(run) or run.wall_clock()
+            run.mark("fault", "end", end)
+            run.recover(end)
+        finally:
+            timeline = run.close()
+    return timeline, run.artifacts()
+
+
+def _uncordon_time(run: _Run) -> float | None:
+    """When the drain gave the zone back (its "uncordon" record), if it did."""
+    return next(
+        (
+            r.t
+            for r in run.fault_records()
+            if r.data.get("action") == "zone_drain" and r.data.get("phase") == "uncordon"
+        ),
+        None,
+    )
+
+
+def run_zone_drain(
+    cluster: ClusterInfo,
+    zone: str,
+    *,
+    run_dir: Path,
+    hold_s: float = 10.0,
+    eviction_deadline_s: float = 60.0,
+    workload: TargetWorkload | None = None,
+    windows: Windows | None = None,
+    dry_run: bool = False,
+    clock: Clock | None = None,
+    wall_clock: Callable[[], float] = time.time,
+) -> tuple[Timeline, Artifacts]:
+    """Drain `zone` (every namespace, as a real drain), hold it `hold_s`, uncordon, recover."""
+    run = _new_run(
+        "zone_drain",
+        cluster,
+        run_dir=run_dir,
+        workload=workload,
+        windows=windows,
+        clock=clock,
+        wall_clock=wall_clock,
+    )
+    overrides = {
+        "zone": zone,
+        "hold_seconds": hold_s,
+        "eviction_deadline_seconds": eviction_deadline_s,
+        "completion_timeout_seconds": run.windows.recovery_timeout_s,
+    }
+    return _run_fault(run, overrides, dry_run=dry_run, fault_end=_uncordon_time)
+
+
+def run_pod_kill(
+    cluster: ClusterInfo,
+    pod: str,
+    *,
+    run_dir: Path,
+    workload: TargetWorkload | None = None,
+    windows: Windows | None = None,
+    dry_run: bool = False,
+    clock: Clock | None = None,
+    wall_clock: Callable[[], float] = time.time,
+) -> tuple[Timeline, Artifacts]:
+    """Delete `pod` with grace period 0; the StatefulSet must make it Ready again."""
+    run = _new_run(
+        "pod_kill",
+        cluster,
+        run_dir=run_dir,
+        workload=workload,
+        windows=windows,
+        clock=clock,
+        wall_clock=wall_clock,
+    )
+    return _run_fault(run, {"target_pod": pod}, dry_run=dry_run, fault_end=lambda _: None)
+
+
+def run_oom(
+    cluster: ClusterInfo,
+    pod: str,
+    *,
+    run_dir: Path,
+    mechanism: str = "auto",
+    workload: TargetWorkload | None = None,
+    windows: Windows | None = None,
+    dry_run: bool = False,
+    clock: Clock | None = None,
+    wall_clock: Callable[[], float] = time.time,
+) -> tuple[Timeline, Artifacts]:
+    """OOM-kill `pod`'s container (simulated on kwok); it must restart and be Ready again."""
+    run = _new_run(
+        "oom",
+        cluster,
+        run_dir=run_dir,
+        workload=workload,
+        windows=windows,
+        clock=clock,
+        wall_clock=wall_clock,
+    )
+    overrides = {"target_pod": pod, "oom_mechanism": mechanism}
+    return _run_fault(run, overrides, dry_run=dry_run, fault_end=lambda _: None)
+
+
+def run_hpa(
+    cluster: ClusterInfo,
+    profile: LoadProfile,
+    *,
+    run_dir: Path,
+    model: UsageModel | None = None,
+    workload: TargetWorkload | None = None,
+    windows: Windows | None = None,
+    clock: Clock | None = None,
+    wall_clock: Callable[[], float] = time.time,
+) -> tuple[Timeline, Artifacts]:
+    """Simulated CPU load rises, holds and falls: the real HPA must scale out and back in."""
+    run = _new_run(
+        "hpa",
+        cluster,
+        run_dir=run_dir,
+        workload=workload,
+        windows=windows,
+        clock=clock,
+        wall_clock=wall_clock,
+    )
+    with sigterm_raises(), connect(cluster) as api:
+        driver = UsageDriver(
+            api,
+            run.workload.namespace,
+            run.workload.selector,
+            model,
+            emit=run.recorder.emit,
+            clock=run.clock,
+            wall_clock=wall_clock,
+        )
+        run.recorder.start()
+        try:
+            driver.apply(profile.baseline_users)
+            run.wait_steady()
+            run.baseline()
+            driver.play(profile, settled=run.hpa_back_at_minimum)
+        finally:
+            driver.apply(profile.baseline_users)  # leave the pods idle, whatever happened
+            timeline = run.close()
+    return timeline, run.artifacts()
+
+
+# --- verdicts ------------------------------------------------------------------------
+
+
+def zones_in(timeline: Timeline) -> list[str]:
+    """The zones of the nodes the recorder saw."""
+    return sorted({str(z) for r in timeline.of_kind(NODE) if (z := r.data.get("zone"))})
+
+
+def evictions_under(timeline: Timeline, pdb: str) -> Timeline:
+    """The timeline without the evictions of pods that `pdb` does not cover.
+
+    A zone drain evicts every pod there (Redis too); whether the budget was
+    enforced is a question about the pods it covers. Eviction records that
+    name no budgets at all are kept.
+    """
+
+    def other_budget(record: Record) -> bool:
+        data = record.data
+        return (
+            record.kind == FAULT
+            and data.get("action") == "zone_drain"
+            and data.get("phase") in ("landed", "refused")
+            and "pdbs" in data
+            and pdb not in data["pdbs"]
+        )
+
+    return Timeline(r for r in timeline if not other_budget(r))
+
+
+def judge_zone_drain(
+    timeline: Timeline, zone: str, workload: TargetWorkload | None = None
+) -> list[Verdict]:
+    """The PDB held, it was really enforced, and the zone drained and re-spread.
+
+    No latency comparison (baseline_window=None): simulated pods carry no traffic.
+    """
+    w = workload or TargetWorkload()
+    return [
+        pdb_held(timeline, w.pdb),
+        evictions_refused_not_absent(evictions_under(timeline, w.pdb), w.pdb),
+        zone_drain_ok(
+            timeline, zone, zones_in(timeline), workload=w.statefulset, baseline_window=None
+        ),
+    ]
+
+
+def judge_pod_kill(
+    timeline: Timeline, budget_s: float, workload: TargetWorkload | None = None
+) -> list[Verdict]:
+    w = workload or TargetWorkload()
+    return [
+        fault_landed(timeline, "pod_kill"),
+        recovered_within(timeline, budget_s, Workload(w.statefulset), action="pod_kill"),
+    ]
+
+
+def judge_oom(
+    timeline: Timeline, budget_s: float, workload: TargetWorkload | None = None
+) -> list[Verdict]:
+    w = workload or TargetWorkload()
+    return [
+        fault_landed(timeline, "oom_kill"),
+        recovered_within(timeline, budget_s, Workload(w.statefulset), action="oom_kill"),
+    ]
+
+
+def judge_hpa(
+    timeline: Timeline,
+    scale_out_within_s: float,
+    max_replicas: int,
+    workload: TargetWorkload | None = None,
+) -> list[Verdict]:
+    w = workload or TargetWorkload()
+    return [hpa_behaved(timeline, w.hpa, scale_out_within_s, max_replicas)]
