@@ -53,7 +53,7 @@ from chaoslib.types import Dry
 
 from chaosgate.chaos.fault_records import FaultRecorder
 from chaosgate.errors import ChaosgateError
-from chaosgate.stack.termination import (
+from chaosgate.termination import (
     Terminated,
     arm_sigterm,
     signals_deferred,

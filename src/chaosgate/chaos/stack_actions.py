@@ -33,7 +33,7 @@ from chaosgate.stack.docker_cli import ContainerError, ContainerState
 from chaosgate.stack.http_probe import http_call, is_ready
 from chaosgate.stack.http_probe import redis_answers as redis_ping
 from chaosgate.stack.metrics_text import heart_metrics
-from chaosgate.stack.termination import signals_deferred
+from chaosgate.termination import signals_deferred
 from chaosgate.waiting import wait_until
 
 Configuration = Mapping[str, Any] | None

@@ -34,7 +34,7 @@ from chaosgate.kube.observe import ClusterRecorder
 from chaosgate.kube.usage import LoadProfile, UsageDriver, UsageModel
 from chaosgate.providers.base import ClusterInfo
 from chaosgate.safety import require_chaos_allowed
-from chaosgate.stack.termination import sigterm_raises
+from chaosgate.termination import sigterm_raises
 from chaosgate.timeline import (
     FAULT,
     HPA,

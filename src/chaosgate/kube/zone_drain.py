@@ -39,7 +39,7 @@ from chaosgate.kube.client import KubeApi, ObjectConflict, ObjectNotFound, TooMa
 from chaosgate.kube.fault_records import Emit, discard, fault
 from chaosgate.kube.object_data import ZONE_LABEL, node_zone
 from chaosgate.safety import require_chaos_allowed
-from chaosgate.stack.termination import signals_deferred
+from chaosgate.termination import signals_deferred
 from chaosgate.waiting import Clock, SystemClock
 
 log = logging.getLogger(__name__)

@@ -43,7 +43,7 @@ from chaosgate.stack import docker_cli
 from chaosgate.stack.config import StackConfig
 from chaosgate.stack.http_probe import is_ready, redis_answers
 from chaosgate.stack.supervisor import Supervisor
-from chaosgate.stack.termination import sigterm_raises
+from chaosgate.termination import sigterm_raises
 from chaosgate.timeline import EVENT, Record
 from chaosgate.waiting import wait_until
 

@@ -31,7 +31,7 @@ from chaosgate.stack.config import HeartSettings, StackConfig
 from chaosgate.stack.observe import Observer, targets_of
 from chaosgate.stack.recorder import Recorder
 from chaosgate.stack.runtime import StackRuntime
-from chaosgate.stack.termination import sigterm_raises
+from chaosgate.termination import sigterm_raises
 from chaosgate.timeline import METRICS, WINDOW, Record, Timeline
 from chaosgate.versions import REPO_ROOT
 from chaosgate.waiting import Clock, SystemClock

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from chaosgate.stack.termination import Terminated, signals_deferred, sigterm_raises
+from chaosgate.termination import Terminated, signals_deferred, sigterm_raises
 
 
 @pytest.fixture(autouse=True)
