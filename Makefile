@@ -12,7 +12,7 @@ DEB_PACKAGES := git docker.io redis-server wrk nginx-light debootstrap chromium
 # Tools to build in `make setup` (all pinned tools by default; see versions.toml).
 TOOLS ?=
 
-.PHONY: help setup deb venv go-deps tools heart images test test-python test-go lint chart-lint bench chaos clean
+.PHONY: help setup deb venv go-deps tools heart images test test-python test-go test-scenarios lint chart-lint bench chaos clean
 
 help:
 	@echo "make setup   install everything the tests need (Debian packages, .venv, pinned tools)"
@@ -50,7 +50,7 @@ heart:
 images: heart
 	$(CHAOSGATE) images build
 
-test: lint test-go test-python chart-lint
+test: lint test-go test-python chart-lint test-scenarios
 
 lint:
 	$(VENV)/bin/ruff check src tests suites bench
@@ -71,8 +71,17 @@ chart-lint:
 	$(CHAOSGATE) lint --chart gitops/charts/heart-display --values gitops/values/local.yaml
 	$(CHAOSGATE) lint --chart gitops/charts/heart-display --values gitops/values/kind.yaml
 
+# Every scenario on the local provider (and the stack runtime), then the release
+# gate on the JUnit it wrote: the whole chain a release gate relies on.
+SCENARIO_REPORTS := reports/make-test
+test-scenarios:
+	$(CHAOSGATE) run --provider local --cluster-name cg-make-test \
+	  --junit $(SCENARIO_REPORTS)/junit.xml --report $(SCENARIO_REPORTS)
+	$(CHAOSGATE) gate $(SCENARIO_REPORTS)/junit.xml --policy gate.yaml
+
 bench: heart
 	$(PY) bench/bench_heart_http.py
+	$(PY) bench/bench_observe_latency.py
 
 # kind where Docker and its node image are available, else the local provider.
 PROVIDER ?= auto

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from chaosgate.harness import HeartStack
+from chaosgate.kube.scenarios import Windows, judge_oom, run_oom
 from chaosgate.scenario_book import ScenarioBook
 from chaosgate.stack.scenarios import ScenarioResult, run_oom_scenario
 from chaosgate.timeline import Verdict
+from kube_scenarios import record, run_dir, start_run
 from stack_scenarios import judge_restart, run_and_record
 
 
@@ -23,4 +26,21 @@ def judge(result: ScenarioResult) -> list[Verdict]:
 @pytest.mark.timeout(900)
 def test_oom_on_stack_runtime(scenario_book: ScenarioBook, report_dir: Path) -> None:
     run = run_and_record(scenario_book, "oom", report_dir / "oom-stack", run_oom_scenario, judge)
+    run.assert_passed()
+
+
+@pytest.mark.needs_tools
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_oom_on_cluster(
+    heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path
+) -> None:
+    run = start_run(scenario_book, "oom", heart_stack)
+    outcome = run_oom(
+        heart_stack.cluster,
+        "heart-display-1",
+        run_dir=run_dir(report_dir, "oom-cluster"),
+        windows=Windows(baseline_s=3, recovery_timeout_s=90),
+    )
+    record(run, outcome, judge_oom(outcome[0], budget_s=60))
     run.assert_passed()

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from chaosgate.harness import HeartStack
+from chaosgate.kube.scenarios import Windows, judge_pod_kill, run_pod_kill
 from chaosgate.scenario_book import ScenarioBook
 from chaosgate.stack.scenarios import ScenarioResult, run_pod_kill_scenario
 from chaosgate.timeline import Verdict
+from kube_scenarios import record, run_dir, start_run
 from stack_scenarios import judge_restart, run_and_record
 
 
@@ -27,4 +30,21 @@ def test_pod_kill_on_stack_runtime(scenario_book: ScenarioBook, report_dir: Path
     run = run_and_record(
         scenario_book, "pod_kill", report_dir / "pod-kill-stack", run_pod_kill_scenario, judge
     )
+    run.assert_passed()
+
+
+@pytest.mark.needs_tools
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_pod_kill_on_cluster(
+    heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path
+) -> None:
+    run = start_run(scenario_book, "pod_kill", heart_stack)
+    outcome = run_pod_kill(
+        heart_stack.cluster,
+        "heart-display-1",
+        run_dir=run_dir(report_dir, "pod_kill-cluster"),
+        windows=Windows(baseline_s=3, recovery_timeout_s=90),
+    )
+    record(run, outcome, judge_pod_kill(outcome[0], budget_s=60))
     run.assert_passed()

@@ -16,6 +16,10 @@ from chaosgate.errors import UsageError
 from chaosgate.versions import REPO_ROOT
 
 SUITES_DIR = REPO_ROOT / "suites"
+# Run order: gitops first, on the freshly synced stack (later scenarios move pods
+# around for good, e.g. a drained zone is not refilled after uncordon), then
+# the pod faults, the zone drain, the HPA, and the breaker.
+SUITE_ORDER = ("gitops", "pod_kill", "oom", "az_drain", "hpa", "breaker")
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,8 @@ class RunOptions:
 
 def available_suites(suites_dir: Path = SUITES_DIR) -> list[str]:
     """Suite names present in suites/ (test_<name>.py)."""
-    return sorted(p.stem.removeprefix("test_") for p in suites_dir.glob("test_*.py"))
+    names = [p.stem.removeprefix("test_") for p in suites_dir.glob("test_*.py")]
+    return sorted(names, key=lambda n: (SUITE_ORDER.index(n) if n in SUITE_ORDER else 99, n))
 
 
 def suite_files(names: tuple[str, ...], suites_dir: Path = SUITES_DIR) -> list[Path]:

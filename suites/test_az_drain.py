@@ -1,0 +1,31 @@
+"""az_drain: every node of one zone is cordoned and drained through the Eviction API
+while the PDB holds; pods re-spread over the remaining zones; the zone is always
+uncordoned afterwards.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chaosgate.harness import HeartStack
+from chaosgate.kube.scenarios import Windows, judge_zone_drain, run_zone_drain
+from chaosgate.scenario_book import ScenarioBook
+from kube_scenarios import record, run_dir, start_run
+
+ZONE = "zone-a"
+pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(900)]
+
+
+def test_az_drain(heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path) -> None:
+    run = start_run(scenario_book, "az_drain", heart_stack)
+    outcome = run_zone_drain(
+        heart_stack.cluster,
+        ZONE,
+        run_dir=run_dir(report_dir, "az-drain"),
+        hold_s=10,
+        windows=Windows(baseline_s=5),
+    )
+    record(run, outcome, judge_zone_drain(outcome[0], ZONE))
+    run.assert_passed()
