@@ -35,7 +35,6 @@ deb:
 venv:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	PYTHONPATH=src $(PYTHON) -m chaosgate.versions > $(VENV)/constraints.txt
-	$(PY) -m pip install -q --upgrade pip -c $(VENV)/constraints.txt || true
 	$(PY) -m pip install -q -c $(VENV)/constraints.txt -e '.[dev]'
 
 go-deps:

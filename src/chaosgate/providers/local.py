@@ -121,6 +121,8 @@ class LocalProvider:
         self.settings = settings or LocalSettings.from_env(os.environ)
         self._cache = cache
         self._clock = clock or SystemClock()
+        # Seconds each step of the last up() took, by step name (benchmarks read it).
+        self.timings: dict[str, float] = {}
 
     # -- ClusterProvider ------------------------------------------------------------
 
@@ -212,7 +214,8 @@ class LocalProvider:
             # Ctrl-C or a bug: still leave no half-made cluster running.
             self._clean_up_failed(spec, kwokctl)
             raise
-        log.info("%s: %.1f s", what, self._clock.now() - started)
+        self.timings[what] = self._clock.now() - started
+        log.info("%s: %.1f s", what, self.timings[what])
 
     def _clean_up_failed(self, spec: ClusterSpec, kwokctl: Path) -> None:
         if spec.keep_on_failure:
