@@ -7,10 +7,11 @@ simulated by kwok; each verdict's backend says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from chaosgate.harness import HeartStack, backend_label
-from chaosgate.kube.scenarios import Artifacts
+from chaosgate.kube.scenarios import Artifacts, Windows
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.scenario_book import ScenarioBook, ScenarioRun
 from chaosgate.timeline import Timeline, Verdict
@@ -38,3 +39,29 @@ def run_dir(report_dir: Path, name: str) -> Path:
     path = report_dir / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+POD_FAULT_TARGET = "heart-display-1"
+POD_FAULT_WINDOWS = Windows(baseline_s=3, recovery_timeout_s=90)
+POD_FAULT_BUDGET_S = 60.0
+
+
+def run_pod_fault(
+    book: ScenarioBook,
+    name: str,
+    stack: HeartStack,
+    report_dir: Path,
+    *,
+    inject: Callable[..., tuple[Timeline, Artifacts]],
+    judge: Callable[[Timeline, float], list[Verdict]],
+) -> ScenarioRun:
+    """Kill or OOM-kill one heart-display pod of the cluster and judge its recovery."""
+    run = start_run(book, name, stack)
+    outcome = inject(
+        stack.cluster,
+        POD_FAULT_TARGET,
+        run_dir=run_dir(report_dir, f"{name}-cluster"),
+        windows=POD_FAULT_WINDOWS,
+    )
+    record(run, outcome, judge(outcome[0], POD_FAULT_BUDGET_S))
+    return run

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from chaosgate.harness import HeartStack
-from chaosgate.kube.scenarios import Windows, judge_oom, run_oom
+from chaosgate.kube.scenarios import judge_oom, run_oom
 from chaosgate.scenario_book import ScenarioBook
 from chaosgate.stack.scenarios import ScenarioResult, run_oom_scenario
 from chaosgate.timeline import Verdict
-from kube_scenarios import record, run_dir, start_run
+from kube_scenarios import run_pod_fault
 from stack_scenarios import judge_restart, run_and_record
 
 
@@ -35,12 +35,7 @@ def test_oom_on_stack_runtime(scenario_book: ScenarioBook, report_dir: Path) -> 
 def test_oom_on_cluster(
     heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path
 ) -> None:
-    run = start_run(scenario_book, "oom", heart_stack)
-    outcome = run_oom(
-        heart_stack.cluster,
-        "heart-display-1",
-        run_dir=run_dir(report_dir, "oom-cluster"),
-        windows=Windows(baseline_s=3, recovery_timeout_s=90),
+    run = run_pod_fault(
+        scenario_book, "oom", heart_stack, report_dir, inject=run_oom, judge=judge_oom
     )
-    record(run, outcome, judge_oom(outcome[0], budget_s=60))
     run.assert_passed()

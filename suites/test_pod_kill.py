@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from chaosgate.harness import HeartStack
-from chaosgate.kube.scenarios import Windows, judge_pod_kill, run_pod_kill
+from chaosgate.kube.scenarios import judge_pod_kill, run_pod_kill
 from chaosgate.scenario_book import ScenarioBook
 from chaosgate.stack.scenarios import ScenarioResult, run_pod_kill_scenario
 from chaosgate.timeline import Verdict
-from kube_scenarios import record, run_dir, start_run
+from kube_scenarios import run_pod_fault
 from stack_scenarios import judge_restart, run_and_record
 
 
@@ -39,12 +39,7 @@ def test_pod_kill_on_stack_runtime(scenario_book: ScenarioBook, report_dir: Path
 def test_pod_kill_on_cluster(
     heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path
 ) -> None:
-    run = start_run(scenario_book, "pod_kill", heart_stack)
-    outcome = run_pod_kill(
-        heart_stack.cluster,
-        "heart-display-1",
-        run_dir=run_dir(report_dir, "pod_kill-cluster"),
-        windows=Windows(baseline_s=3, recovery_timeout_s=90),
+    run = run_pod_fault(
+        scenario_book, "pod_kill", heart_stack, report_dir, run_pod_kill, judge_pod_kill
     )
-    record(run, outcome, judge_pod_kill(outcome[0], budget_s=60))
     run.assert_passed()
