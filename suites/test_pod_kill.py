@@ -40,6 +40,11 @@ def test_pod_kill_on_cluster(
     heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path
 ) -> None:
     run = run_pod_fault(
-        scenario_book, "pod_kill", heart_stack, report_dir, run_pod_kill, judge_pod_kill
+        scenario_book,
+        "pod_kill",
+        heart_stack,
+        report_dir,
+        inject=run_pod_kill,
+        judge=judge_pod_kill,
     )
     run.assert_passed()
