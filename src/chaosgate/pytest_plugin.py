@@ -88,7 +88,7 @@ def harness_options(request: pytest.FixtureRequest) -> HarnessOptions:
 
 @pytest.fixture(scope="session")
 def report_dir(request: pytest.FixtureRequest) -> Path:
-    path = Path(request.config.getoption("--report-dir"))
+    path = Path(request.config.getoption("--report-dir")).resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

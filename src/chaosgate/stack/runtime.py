@@ -252,7 +252,8 @@ class StackRuntime:
         options = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
         # memory-swap = memory: no swap, as on a Kubernetes node, so the limit is the limit.
         options += ["--memory", memory, "--memory-swap", memory]
-        options += ["-v", f"{self.config_dir}:{HEART_CONFIG_MOUNT}:ro"]
+        # Docker reads a relative source as a volume name, so mount an absolute path.
+        options += ["-v", f"{self.config_dir.resolve()}:{HEART_CONFIG_MOUNT}:ro"]
         command = ["serve", "--listen", f"{replica.host}:{replica.port}"]
         command += ["--config-dir", HEART_CONFIG_MOUNT, "--redis-addr", self.redis.addr]
         self._docker_run(replica.container, options, self.config.images.heart, command)
