@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import socket
 import sys
 import tempfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from chaosgate.ports import free_port
 from chaosgate.process import Background, run
 from chaosgate.versions import REPO_ROOT
 from chaosgate.waiting import wait_until
@@ -52,12 +52,6 @@ class WrkResult:
     label: str
     requests_per_second: float
     p99_ms: float
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def answers(url: str) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from chaosgate.containers.images import ImageRefs, build_images
+from chaosgate.ports import free_port
 from chaosgate.process import run
 from chaosgate.waiting import wait_until
 
@@ -23,12 +24,6 @@ pytestmark = [pytest.mark.needs_docker, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def images() -> ImageRefs:
     return build_images(log=print)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 
 from chaosgate.containers.images import ImageRefs, build_images
+from chaosgate.ports import free_ports
 from chaosgate.stack import docker_cli
 from chaosgate.stack.config import StackConfig
 from chaosgate.stack.http_probe import http_call
-from chaosgate.stack.runtime import StackRuntime, free_ports
+from chaosgate.stack.runtime import StackRuntime
 from chaosgate.stack.scenarios import (
     ScenarioConfig,
     ScenarioResult,

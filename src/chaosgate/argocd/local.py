@@ -44,6 +44,7 @@ from chaosgate.argocd.config import (
     namespace_manifest,
 )
 from chaosgate.argocd.errors import ArgoCDError
+from chaosgate.ports import free_ports
 from chaosgate.process import Background, run
 from chaosgate.providers.base import ClusterInfo
 from chaosgate.providers.state import cluster_dir
@@ -89,16 +90,11 @@ class Ports:
     @classmethod
     def free(cls) -> Ports:
         """Ports nothing listens on right now (the kernel picks them)."""
-        return cls(*(free_port() for _ in range(4)))
+        # Chosen together, so the four ports are distinct.
+        return cls(*free_ports(4, LOOPBACK))
 
     def all(self) -> tuple[int, ...]:
         return (self.redis, self.repo_server, self.repo_server_metrics, self.controller_metrics)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from chaosgate.errors import ToolError
+from chaosgate.ports import free_ports
 from chaosgate.process import Background
 from chaosgate.stack.config import HeartSettings
 from chaosgate.stack.http_probe import is_ready, redis_answers
-from chaosgate.stack.runtime import StackError, free_ports
+from chaosgate.stack.runtime import StackError
 from chaosgate.versions import REPO_ROOT
 from chaosgate.waiting import wait_until
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chaosgate.errors import ChaosgateError, CommandError
+from chaosgate.ports import free_ports
 from chaosgate.stack import docker_cli
 from chaosgate.stack.config import StackConfig
 from chaosgate.stack.http_probe import is_ready, redis_answers
@@ -82,15 +83,6 @@ class RedisInstance:
     @property
     def addr(self) -> str:
         return f"{self.host}:{self.port}"
-
-
-def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
-    """count distinct free TCP ports: every socket stays bound until all are chosen."""
-    with contextlib.ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind((host, 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def new_run_id() -> str:
