@@ -146,3 +146,24 @@ class Background:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+# Handles of services we started and leave running. Keeping them referenced
+# stops Popen.__del__ from warning that a child we never meant to wait for
+# "is still running" when the handle would otherwise be collected.
+_LEFT_RUNNING: list[subprocess.Popen[bytes]] = []
+
+
+def start_service(argv: list[str], log_path: Path) -> int:
+    """Start a daemon that outlives this process (its own session); return its pid.
+
+    For system services the harness only switches on, like dockerd: they are
+    not ours to stop, so unlike Background there is no stop().
+    """
+    with log_path.open("ab") as log:
+        try:
+            proc = subprocess.Popen(argv, stdout=log, stderr=log, start_new_session=True)
+        except FileNotFoundError as exc:
+            raise CommandError(f"{argv[0]} was not found; run `make setup`.", argv) from exc
+    _LEFT_RUNNING.append(proc)
+    return proc.pid

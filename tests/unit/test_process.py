@@ -1,9 +1,14 @@
+import gc
+import os
+import signal
 import sys
+from pathlib import Path
 
 import pytest
 
 from chaosgate.errors import CommandError
-from chaosgate.process import run
+from chaosgate.process import run, start_service
+from chaosgate.waiting import wait_until
 
 
 def test_captures_output() -> None:
@@ -39,3 +44,21 @@ def test_missing_program_says_to_run_setup() -> None:
 def test_env_is_added_to_the_environment() -> None:
     code = "import os; print(os.environ['CG_X'], 'PATH' in os.environ)"
     assert run([sys.executable, "-c", code], timeout=30, env={"CG_X": "1"}).stdout == "1 True\n"
+
+
+def test_a_started_service_runs_on_in_its_own_session_without_warnings(tmp_path: Path) -> None:
+    log = tmp_path / "service.log"
+    script = "import os, time; print(os.getsid(0), flush=True); time.sleep(30)"
+    pid = start_service([sys.executable, "-c", script], log)
+    try:
+        assert wait_until(lambda: log.read_text().strip() != "", timeout=20, interval=0.05)
+        assert int(log.read_text().split()[0]) == pid  # a session leader: detached from ours
+        gc.collect()  # under filterwarnings=error, a "still running" ResourceWarning fails here
+        os.kill(pid, 0)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_a_missing_service_binary_says_to_run_setup(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="make setup"):
+        start_service(["/nonexistent/dockerd"], tmp_path / "log")

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 from chaosgate.errors import ChaosgateError, CommandError
-from chaosgate.process import run
+from chaosgate.process import run, start_service
 from chaosgate.waiting import Clock, wait_until
 
 DOCKERD_LOG = Path("/var/log/chaosgate-dockerd.log")
@@ -45,9 +44,8 @@ def ensure_docker(timeout: float = 60.0, clock: Clock | None = None) -> None:
         raise DockerUnavailable("No Docker engine runs and dockerd is missing; run `make setup`.")
     if os.geteuid() != 0:
         raise DockerUnavailable("No Docker engine runs; start one (dockerd needs root).")
-    with DOCKERD_LOG.open("ab") as log:
-        # Detached on purpose: the engine outlives this command, like a service would.
-        subprocess.Popen([dockerd], stdout=log, stderr=log, start_new_session=True)
+    # Detached on purpose: the engine outlives this command, like a service would.
+    start_service([dockerd], DOCKERD_LOG)
     if not wait_until(docker_answers, timeout=timeout, interval=1.0, clock=clock):
         raise DockerUnavailable(
             f"dockerd did not answer within {timeout:.0f} s; see {DOCKERD_LOG}."
