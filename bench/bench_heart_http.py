@@ -127,7 +127,15 @@ def measure(seconds: int, connections: int) -> list[WrkResult]:
         workdir = Path(tmp)
         workdir.chmod(0o755)  # nginx workers run as nobody and must read www/
         nginx_port, heart_port, redis_port = free_port(), free_port(), free_port()
+        # Redis is heart-display's dependency, not part of it (in a cluster it
+        # runs in its own pod). It gets the load generator's core: left to
+        # the scheduler it often lands on heart-display's core and waits
+        # behind it for a time slice, and sharing with wrk can only lower
+        # the load offered to heart-display, never flatter it.
         redis_argv = [
+            "taskset",
+            "-c",
+            LOAD_CORE,
             "redis-server",
             "--bind",
             "127.0.0.1",

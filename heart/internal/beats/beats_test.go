@@ -3,6 +3,7 @@ package beats
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -61,11 +62,11 @@ type fakeStore struct {
 	fail  atomic.Bool
 }
 
-func (s *fakeStore) Incr(context.Context, string) (int64, error) {
+func (s *fakeStore) IncrBy(_ context.Context, _ string, n int64) (int64, error) {
 	if s.fail.Load() {
 		return 0, errors.New("redis down")
 	}
-	return s.total.Add(1), nil
+	return s.total.Add(n), nil
 }
 
 func newTestHeart(store Store) *Heart {
@@ -77,7 +78,7 @@ func TestBeatRecordsClusterWide(t *testing.T) {
 	store := &fakeStore{}
 	store.total.Store(41)
 	h := newTestHeart(store)
-	b := h.Beat(context.Background())
+	b := h.Beat()
 	if b.Local != 1 || b.BPM != 1 || b.Cluster == nil || *b.Cluster != 42 || b.Degraded {
 		t.Fatalf("got %+v", b)
 	}
@@ -88,7 +89,7 @@ func TestBeatDegradesAndOpensBreaker(t *testing.T) {
 	store.fail.Store(true)
 	h := newTestHeart(store)
 	for i := 1; i <= 3; i++ {
-		b := h.Beat(context.Background())
+		b := h.Beat()
 		if !b.Degraded || b.Cluster != nil || b.Local != int64(i) {
 			t.Fatalf("beat %d: got %+v, want degraded local-only", i, b)
 		}
@@ -98,12 +99,97 @@ func TestBeatDegradesAndOpensBreaker(t *testing.T) {
 	}
 }
 
-func TestCancelledRequestStillRecords(t *testing.T) {
-	store := &fakeStore{}
+// gatedStore blocks each IncrBy until the test releases it, so the test
+// decides which beats arrive while a batch is in flight.
+type gatedStore struct {
+	fakeStore
+	entered chan int64    // the n of each call, as it starts
+	release chan struct{} // one receive per call lets it finish
+}
+
+func (s *gatedStore) IncrBy(ctx context.Context, key string, n int64) (int64, error) {
+	s.entered <- n
+	<-s.release
+	return s.fakeStore.IncrBy(ctx, key, n)
+}
+
+// waitForWaiters spins until want beats are queued behind the batch in flight.
+func waitForWaiters(t *testing.T, c *committer, want int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		queued := int64(0)
+		if c.open != nil {
+			queued = c.open.size
+		}
+		c.mu.Unlock()
+		if queued == want {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("never saw %d beats queued", want)
+}
+
+func TestBeatsArrivingDuringAFlushShareOneRedisCall(t *testing.T) {
+	store := &gatedStore{entered: make(chan int64, 8), release: make(chan struct{})}
+	store.total.Store(100)
 	h := newTestHeart(store)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if b := h.Beat(ctx); b.Degraded {
-		t.Fatalf("a client that went away must not count as a Redis failure: %+v", b)
+	results := make(chan Beat, 5)
+	go func() { results <- h.Beat() }()
+	if n := <-store.entered; n != 1 {
+		t.Fatalf("first batch has %d beats, want 1", n)
+	}
+	for range 4 {
+		go func() { results <- h.Beat() }()
+	}
+	waitForWaiters(t, &h.commits, 4)
+	store.release <- struct{}{} // the first batch returns; the four go next
+	if n := <-store.entered; n != 4 {
+		t.Fatalf("second batch has %d beats, want 4", n)
+	}
+	store.release <- struct{}{}
+	var totals []int64
+	for range 5 {
+		b := <-results
+		if b.Degraded || b.Cluster == nil {
+			t.Fatalf("beat not recorded: %+v", b)
+		}
+		totals = append(totals, *b.Cluster)
+	}
+	slices.Sort(totals)
+	if want := []int64{101, 102, 103, 104, 105}; !slices.Equal(totals, want) {
+		t.Fatalf("cluster totals %v, want each beat its own total %v", totals, want)
+	}
+	if got := store.total.Load(); got != 105 {
+		t.Fatalf("Redis holds %d, want 105", got)
+	}
+}
+
+func TestAFailedBatchDegradesEveryBeatInItAndCountsOnceForTheBreaker(t *testing.T) {
+	store := &gatedStore{entered: make(chan int64, 8), release: make(chan struct{})}
+	store.fail.Store(true)
+	b := breaker.New(breaker.Settings{FailureThreshold: 3, OpenDuration: time.Hour, HalfOpenProbes: 1}, nil, nil)
+	h := NewHeart(store, b, NewWindow(nil), func() time.Duration { return time.Second })
+	results := make(chan Beat, 4)
+	go func() { results <- h.Beat() }()
+	<-store.entered
+	for range 3 {
+		go func() { results <- h.Beat() }()
+	}
+	waitForWaiters(t, &h.commits, 3)
+	store.release <- struct{}{}
+	<-store.entered
+	store.release <- struct{}{}
+	for range 4 {
+		if beat := <-results; !beat.Degraded || beat.Cluster != nil || beat.Err == nil {
+			t.Fatalf("beat in a failed batch: %+v, want degraded with the error", beat)
+		}
+	}
+	// Two Redis calls failed, below the threshold of three: four failed
+	// beats did not open the breaker on their own.
+	if got := h.BreakerState(); got != breaker.Closed {
+		t.Fatalf("breaker %v, want closed after two failed calls", got)
 	}
 }

@@ -11,9 +11,10 @@ import (
 // ClusterKey is the Redis key holding the cluster-wide beat count.
 const ClusterKey = "heart:beats"
 
-// Store records a beat cluster-wide and returns the new cluster total.
+// Store records beats cluster-wide: it adds n to key and returns the new
+// cluster total.
 type Store interface {
-	Incr(ctx context.Context, key string) (int64, error)
+	IncrBy(ctx context.Context, key string, n int64) (int64, error)
 }
 
 // Beat is the outcome of one beat.
@@ -34,22 +35,26 @@ type Heart struct {
 	window  *Window
 	breaker *breaker.Breaker
 	store   Store
-	timeout func() time.Duration // read per beat so hot reloads apply
+	timeout func() time.Duration // read per Redis call so hot reloads apply
+	commits committer
 }
 
 // NewHeart wires the counters to a store behind a breaker. timeout returns
 // the current Redis timeout.
 func NewHeart(store Store, b *breaker.Breaker, window *Window, timeout func() time.Duration) *Heart {
-	return &Heart{window: window, breaker: b, store: store, timeout: timeout}
+	h := &Heart{window: window, breaker: b, store: store, timeout: timeout}
+	h.commits.send = h.recordCluster
+	return h
 }
 
-// Beat counts one beat locally (always succeeds) and tries to record it in
-// the store through the breaker.
-func (h *Heart) Beat(ctx context.Context) Beat {
+// Beat counts one beat locally (always succeeds) and records it in the
+// store through the breaker, batched with concurrent beats. It takes no
+// request context on purpose: see recordCluster.
+func (h *Heart) Beat() Beat {
 	b := Beat{Local: h.local.Add(1)}
 	h.window.Add()
 	b.BPM = h.window.BPM()
-	cluster, err := h.recordCluster(ctx)
+	cluster, err := h.commits.commit()
 	if err != nil {
 		b.Degraded, b.Err = true, err
 	} else {
@@ -59,15 +64,17 @@ func (h *Heart) Beat(ctx context.Context) Beat {
 	return b
 }
 
-func (h *Heart) recordCluster(ctx context.Context) (int64, error) {
-	// The client going away must not count as a Redis failure, so the call
-	// is detached from request cancellation and bounded only by the timeout.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.timeout())
+// recordCluster adds n beats in Redis through the breaker: one Redis call,
+// one success or failure for the breaker, whatever the batch size. It is
+// detached from every request, so a client going away never counts as a
+// Redis failure; the timeout alone bounds it.
+func (h *Heart) recordCluster(n int64) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), h.timeout())
 	defer cancel()
 	var total int64
 	err := h.breaker.Do(func() error {
 		var err error
-		total, err = h.store.Incr(ctx, ClusterKey)
+		total, err = h.store.IncrBy(ctx, ClusterKey, n)
 		return err
 	})
 	return total, err

@@ -1,5 +1,5 @@
 // Package redisclient is a minimal Redis client speaking RESP2 over TCP,
-// covering only what heart-display needs: PING, INCR and GET. A full client
+// covering only what heart-display needs: PING, INCRBY and GET. A full client
 // library would be a large dependency for three commands.
 //
 // Every command is bounded by its context deadline (or DefaultTimeout), and
@@ -67,14 +67,14 @@ func (c *Client) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Incr increments key and returns its new value.
-func (c *Client) Incr(ctx context.Context, key string) (int64, error) {
-	reply, err := c.do(ctx, "INCR", key)
+// IncrBy adds n to key and returns its new value.
+func (c *Client) IncrBy(ctx context.Context, key string, n int64) (int64, error) {
+	reply, err := c.do(ctx, "INCRBY", key, strconv.FormatInt(n, 10))
 	if err != nil {
 		return 0, err
 	}
 	if reply.kind != ':' {
-		return 0, fmt.Errorf("redis: INCR returned type %q, want integer", reply.kind)
+		return 0, fmt.Errorf("redis: INCRBY returned type %q, want integer", reply.kind)
 	}
 	return reply.num, nil
 }

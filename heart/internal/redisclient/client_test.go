@@ -25,13 +25,13 @@ func TestAgainstRealRedis(t *testing.T) {
 	if _, found, err := c.Get(ctx, "heart:test"); err != nil || found {
 		t.Fatalf("GET missing key: found=%v err=%v", found, err)
 	}
-	for want := int64(1); want <= 3; want++ {
-		if got, err := c.Incr(ctx, "heart:test"); err != nil || got != want {
-			t.Fatalf("INCR = %d, %v; want %d", got, err, want)
+	for i, tc := range []struct{ by, want int64 }{{1, 1}, {1, 2}, {5, 7}} {
+		if got, err := c.IncrBy(ctx, "heart:test", tc.by); err != nil || got != tc.want {
+			t.Fatalf("INCRBY #%d = %d, %v; want %d", i, got, err, tc.want)
 		}
 	}
-	if v, found, err := c.Get(ctx, "heart:test"); err != nil || !found || v != "3" {
-		t.Fatalf("GET = %q, %v, %v; want \"3\"", v, found, err)
+	if v, found, err := c.Get(ctx, "heart:test"); err != nil || !found || v != "7" {
+		t.Fatalf("GET = %q, %v, %v; want \"7\"", v, found, err)
 	}
 }
 
@@ -43,8 +43,8 @@ func TestServerErrorKeepsConnectionUsable(t *testing.T) {
 	if _, err := c.do(ctx, "SET", "s", "not a number"); err != nil {
 		t.Fatal(err)
 	}
-	// INCR on a non-integer string is an error reply, not a broken stream.
-	_, err := c.Incr(ctx, "s")
+	// INCRBY on a non-integer string is an error reply, not a broken stream.
+	_, err := c.IncrBy(ctx, "s", 1)
 	var se ServerError
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "not an integer") {
 		t.Fatalf("want a server error, got %v", err)
@@ -64,7 +64,7 @@ func TestConcurrentIncr(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 10 {
-				if _, err := c.Incr(context.Background(), "n"); err != nil {
+				if _, err := c.IncrBy(context.Background(), "n", 1); err != nil {
 					t.Error(err)
 					return
 				}
@@ -98,14 +98,14 @@ func TestTimeoutAndPoolExhaustion(t *testing.T) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
-		_, err := c.Incr(ctx, "k")
+		_, err := c.IncrBy(ctx, "k", 1)
 		hold <- err
 	}()
 	// Wait until the only slot is taken, then a second command cannot get one.
 	waitFor(t, func() bool { return len(c.slots) == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := c.Incr(ctx, "k"); !errors.Is(err, ErrPoolExhausted) {
+	if _, err := c.IncrBy(ctx, "k", 1); !errors.Is(err, ErrPoolExhausted) {
 		t.Fatalf("second command: %v, want ErrPoolExhausted", err)
 	}
 	var ne net.Error

@@ -29,6 +29,14 @@ type mediaRange struct {
 // header means "anything" (text/plain). ok is false when nothing
 // acceptable remains (the caller answers 406).
 func Negotiate(accept string) (mediaType string, ok bool) {
+	if offer, ok := bareOffer(accept); ok {
+		return offer, true
+	}
+	return negotiateParsed(accept)
+}
+
+// negotiateParsed is Negotiate's general path: parse every range and rank.
+func negotiateParsed(accept string) (mediaType string, ok bool) {
 	if strings.TrimSpace(accept) == "" {
 		return TypeText, true
 	}
@@ -41,6 +49,20 @@ func Negotiate(accept string) (mediaType string, ok bool) {
 		}
 	}
 	return best, bestQ > 0
+}
+
+// bareOffer answers the common case without parsing: the header is exactly
+// one of the supported types, or */*, with no parameters.
+func bareOffer(accept string) (string, bool) {
+	if accept == "*/*" {
+		return Supported[0], true
+	}
+	for _, offer := range Supported {
+		if strings.EqualFold(accept, offer) {
+			return offer, true
+		}
+	}
+	return "", false
 }
 
 // quality returns the q the client gives offer and how specific the

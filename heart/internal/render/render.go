@@ -6,6 +6,7 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 )
 
 // View is everything a rendering shows.
@@ -38,40 +39,70 @@ func Glyph(bpm int64) string {
 
 // Render returns the body for mediaType, which must be one of Supported.
 func Render(mediaType string, v View) ([]byte, error) {
+	return Append(nil, mediaType, v)
+}
+
+// Append appends the body for mediaType to dst. The server renders into
+// reused buffers: text and JSON are built without intermediate strings,
+// because per-request garbage is what collections, and so a single-core
+// pod's tail latency, are made of.
+func Append(dst []byte, mediaType string, v View) ([]byte, error) {
 	switch mediaType {
 	case TypeText:
-		return []byte(Text(v)), nil
+		return AppendText(dst, v), nil
 	case TypeSVG:
-		return []byte(SVG(v)), nil
+		return append(dst, SVG(v)...), nil
 	case TypeJSON:
-		return JSON(v)
+		return AppendJSON(dst, v), nil
 	default:
-		return nil, fmt.Errorf("render: unsupported media type %q", mediaType)
+		return dst, fmt.Errorf("render: unsupported media type %q", mediaType)
 	}
 }
 
-type jsonView struct {
-	Pod          string `json:"pod"`
-	Namespace    string `json:"namespace"`
-	LoveLevel    int    `json:"love_level"`
-	BPM          int64  `json:"bpm"`
-	BeatsLocal   int64  `json:"beats_local"`
-	BeatsCluster *int64 `json:"beats_cluster"` // null when unknown
-	Degraded     bool   `json:"degraded"`
-	Breaker      string `json:"breaker"`
+// JSON renders the machine-readable state: pod, namespace, love_level,
+// bpm, beats_local, beats_cluster (null when unknown), degraded, breaker.
+func JSON(v View) []byte {
+	return AppendJSON(nil, v)
 }
 
-// JSON renders the machine-readable state.
-func JSON(v View) ([]byte, error) {
-	b, err := json.Marshal(jsonView{
-		Pod: v.Pod, Namespace: v.Namespace, LoveLevel: v.LoveLevel, BPM: v.BPM,
-		BeatsLocal: v.BeatsLocal, BeatsCluster: v.BeatsCluster,
-		Degraded: v.Degraded, Breaker: v.Breaker,
-	})
-	if err != nil {
-		return nil, err
+// AppendJSON appends JSON's rendering to dst.
+func AppendJSON(dst []byte, v View) []byte {
+	dst = append(dst, `{"pod":`...)
+	dst = appendJSONString(dst, v.Pod)
+	dst = append(dst, `,"namespace":`...)
+	dst = appendJSONString(dst, v.Namespace)
+	dst = append(dst, `,"love_level":`...)
+	dst = strconv.AppendInt(dst, int64(v.LoveLevel), 10)
+	dst = append(dst, `,"bpm":`...)
+	dst = strconv.AppendInt(dst, v.BPM, 10)
+	dst = append(dst, `,"beats_local":`...)
+	dst = strconv.AppendInt(dst, v.BeatsLocal, 10)
+	dst = append(dst, `,"beats_cluster":`...)
+	if v.BeatsCluster == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = strconv.AppendInt(dst, *v.BeatsCluster, 10)
 	}
-	return append(b, '\n'), nil
+	dst = append(dst, `,"degraded":`...)
+	dst = strconv.AppendBool(dst, v.Degraded)
+	dst = append(dst, `,"breaker":`...)
+	dst = appendJSONString(dst, v.Breaker)
+	return append(dst, "}\n"...)
+}
+
+// appendJSONString quotes s as a JSON string. Pod and namespace names are
+// plain ASCII in practice and are copied as they are; anything else goes
+// through encoding/json, which escapes it correctly.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			quoted, _ := json.Marshal(s) // a string always marshals
+			return append(dst, quoted...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
 
 // clampLevel keeps drawing code safe for any input; config validation is
@@ -81,8 +112,12 @@ func clampLevel(level int) int {
 }
 
 func clusterText(c *int64) string {
+	return string(appendCluster(nil, c))
+}
+
+func appendCluster(dst []byte, c *int64) []byte {
 	if c == nil {
-		return "unknown"
+		return append(dst, "unknown"...)
 	}
-	return fmt.Sprint(*c)
+	return strconv.AppendInt(dst, *c, 10)
 }

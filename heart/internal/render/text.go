@@ -1,28 +1,60 @@
 package render
 
 import (
-	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
+
+// glyphs are the three hearts Glyph can pick.
+var glyphs = [...]string{"♡", "❤", "💓"}
+
+// shapes holds every heart drawing, keyed by glyph and love level. There
+// are only 3×10 of them, so they are drawn once at start-up instead of on
+// every request: sampling the curve per request was the text renderer's
+// main cost under load.
+var shapes = drawAllShapes()
+
+func drawAllShapes() map[string]*[11]string {
+	all := make(map[string]*[11]string, len(glyphs))
+	for _, glyph := range glyphs {
+		var byLevel [11]string
+		byLevel[1] = glyph + "\n"
+		for level := 2; level <= 10; level++ {
+			byLevel[level] = heartShape(glyph, level+2)
+		}
+		all[glyph] = &byLevel
+	}
+	return all
+}
 
 // Text draws a heart made of the BPM glyph, taller for a higher love level
 // (love level 1 is a single glyph), followed by a status line.
 func Text(v View) string {
-	var b strings.Builder
-	glyph := Glyph(v.BPM)
-	level := clampLevel(v.LoveLevel)
-	if level == 1 {
-		b.WriteString(glyph + "\n")
-	} else {
-		b.WriteString(heartShape(glyph, level+2))
-	}
-	fmt.Fprintf(&b, "%s/%s love=%d bpm=%d beats_local=%d beats_cluster=%s breaker=%s\n",
-		v.Namespace, v.Pod, v.LoveLevel, v.BPM, v.BeatsLocal, clusterText(v.BeatsCluster), v.Breaker)
+	return string(AppendText(nil, v))
+}
+
+// AppendText appends Text's rendering to dst without intermediate strings.
+func AppendText(dst []byte, v View) []byte {
+	dst = append(dst, shapes[Glyph(v.BPM)][clampLevel(v.LoveLevel)]...)
+	dst = append(dst, v.Namespace...)
+	dst = append(dst, '/')
+	dst = append(dst, v.Pod...)
+	dst = append(dst, " love="...)
+	dst = strconv.AppendInt(dst, int64(v.LoveLevel), 10)
+	dst = append(dst, " bpm="...)
+	dst = strconv.AppendInt(dst, v.BPM, 10)
+	dst = append(dst, " beats_local="...)
+	dst = strconv.AppendInt(dst, v.BeatsLocal, 10)
+	dst = append(dst, " beats_cluster="...)
+	dst = appendCluster(dst, v.BeatsCluster)
+	dst = append(dst, " breaker="...)
+	dst = append(dst, v.Breaker...)
+	dst = append(dst, '\n')
 	if v.Degraded {
-		b.WriteString("degraded: beating on local state only (cluster count unavailable)\n")
+		dst = append(dst, "degraded: beating on local state only (cluster count unavailable)\n"...)
 	}
-	return b.String()
+	return dst
 }
 
 // heartShape samples the classic implicit heart curve

@@ -2,10 +2,10 @@
 package server
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chaosgate/heart/internal/beats"
@@ -16,7 +16,7 @@ import (
 
 // Beater records one beat; *beats.Heart implements it.
 type Beater interface {
-	Beat(ctx context.Context) beats.Beat
+	Beat() beats.Beat
 }
 
 // Deps is what the handlers need.
@@ -51,32 +51,63 @@ func New(d Deps) http.Handler {
 var notAcceptableBody = "406 Not Acceptable: supported media types are " +
 	strings.Join(render.Supported, ", ") + "\n"
 
+// Response header values, built once: handing net/http ready-made slices
+// under canonical keys skips a key canonicalisation and an allocation per
+// header per request.
+var (
+	varyAccept   = []string{"Accept"}
+	noStore      = []string{"no-store"}
+	degradedText = map[bool][]string{true: {"true"}, false: {"false"}}
+	contentTypes = map[string][]string{
+		render.TypeText: {"text/plain; charset=utf-8"},
+		render.TypeSVG:  {render.TypeSVG},
+		render.TypeJSON: {render.TypeJSON},
+	}
+)
+
+// bodyBuffers recycles render buffers between requests.
+var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
 // serveHeart records a beat and renders the heart. Requests answered 406
 // are not beats: no heart was shown.
 func (d Deps) serveHeart(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Vary", "Accept")
-	mediaType, ok := render.Negotiate(strings.Join(r.Header.Values("Accept"), ","))
+	h := w.Header()
+	h["Vary"] = varyAccept
+	mediaType, ok := render.Negotiate(acceptHeader(r))
 	if !ok {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		h["Content-Type"] = contentTypes[render.TypeText]
 		w.WriteHeader(http.StatusNotAcceptable)
 		_, _ = w.Write([]byte(notAcceptableBody))
 		return
 	}
-	beat := d.recordBeat(r.Context())
-	body, err := render.Render(mediaType, d.view(beat))
+	beat := d.recordBeat()
+	buf := bodyBuffers.Get().(*[]byte)
+	defer bodyBuffers.Put(buf)
+	body, err := render.Append((*buf)[:0], mediaType, d.view(beat))
+	*buf = body
 	if err != nil {
 		http.Error(w, "render failed", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", contentType(mediaType))
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Heart-Degraded", boolText(beat.Degraded))
+	h["Content-Type"] = contentTypes[mediaType]
+	h["Cache-Control"] = noStore
+	h["X-Heart-Degraded"] = degradedText[beat.Degraded]
 	_, _ = w.Write(body)
 }
 
-func (d Deps) recordBeat(ctx context.Context) beats.Beat {
+// acceptHeader is the Accept header, its values joined when a client sent
+// several lines (the common single line is returned without copying).
+func acceptHeader(r *http.Request) string {
+	values := r.Header["Accept"]
+	if len(values) == 1 {
+		return values[0]
+	}
+	return strings.Join(values, ",")
+}
+
+func (d Deps) recordBeat() beats.Beat {
 	start := time.Now()
-	beat := d.Heart.Beat(ctx)
+	beat := d.Heart.Beat()
 	outcome := metrics.OutcomeRecorded
 	if beat.Degraded {
 		outcome = metrics.OutcomeDegraded
@@ -96,20 +127,6 @@ func (d Deps) view(b beats.Beat) render.View {
 		Degraded: b.Degraded, Breaker: b.Breaker.String(),
 		Color: cfg.Theme.Color, Size: cfg.Theme.Size, Frequency: cfg.Theme.Frequency,
 	}
-}
-
-func contentType(mediaType string) string {
-	if mediaType == render.TypeText {
-		return "text/plain; charset=utf-8"
-	}
-	return mediaType
-}
-
-func boolText(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
 }
 
 // serveHealthz is liveness: if this handler runs, the process is fine.

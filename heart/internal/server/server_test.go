@@ -24,11 +24,11 @@ type fakeStore struct {
 	fail  atomic.Bool
 }
 
-func (s *fakeStore) Incr(context.Context, string) (int64, error) {
+func (s *fakeStore) IncrBy(_ context.Context, _ string, n int64) (int64, error) {
 	if s.fail.Load() {
 		return 0, errors.New("redis down")
 	}
-	return s.total.Add(1), nil
+	return s.total.Add(n), nil
 }
 
 type fixture struct {
@@ -203,5 +203,22 @@ func TestChaosAllocate(t *testing.T) {
 	}
 	if rec := f.do("POST", "/chaos/release", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"held_mib":0`) {
 		t.Fatalf("release: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// BenchmarkServeHeart measures the handler alone (no network), with the
+// allocations per request: garbage collection is what drives a
+// single-core pod's tail latency.
+func BenchmarkServeHeart(b *testing.B) {
+	f := newFixture(&testing.T{}, false)
+	for _, accept := range []string{"text/plain", "application/json"} {
+		b.Run(accept, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.Header.Set("Accept", accept)
+			b.ReportAllocs()
+			for b.Loop() {
+				f.handler.ServeHTTP(httptest.NewRecorder(), req)
+			}
+		})
 	}
 }
