@@ -9,10 +9,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/chaosgate/heart/internal/beats"
 	"github.com/chaosgate/heart/internal/breaker"
@@ -66,7 +67,7 @@ type service struct {
 	watcher   *reload.Watcher
 	heart     *beats.Heart
 	readiness *server.Readiness
-	http      *http.Server
+	http      *fasthttp.Server
 }
 
 // Run loads the config (failing fast if it is invalid: the InitContainer
@@ -132,15 +133,18 @@ func newService(o Options, snap config.Snapshot, cfg config.Config) *service {
 		func() time.Duration { return s.watcher.Current().RedisTimeout })
 	// Request contexts deliberately do not derive from Run's ctx: SIGTERM
 	// must not cancel in-flight beats; Shutdown lets them finish instead.
-	s.http = &http.Server{
+	s.http = &fasthttp.Server{
 		Handler: server.New(server.Deps{
 			Heart: s.heart, Metrics: s.metrics, Config: s.watcher.Current,
 			Readiness: s.readiness, Pod: o.Pod, Namespace: o.Namespace,
 			Chaos: o.Chaos, Logger: s.log,
 		}),
-		ReadHeaderTimeout: 5 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ReadTimeout: 5 * time.Second,
+		IdleTimeout: 60 * time.Second,
+		// Keep-alive clients are told to reconnect (elsewhere) once we drain.
+		CloseOnShutdown:       true,
+		NoDefaultServerHeader: true,
+		Logger:                warnLogger{s.log},
 	}
 	return s
 }
@@ -206,8 +210,7 @@ func (s *service) drainAndShutdown() error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
 	s.log.Info("shutting down: waiting for in-flight requests", "timeout", s.opts.ShutdownTimeout.String())
-	if err := s.http.Shutdown(ctx); err != nil {
-		_ = s.http.Close()
+	if err := s.http.ShutdownWithContext(ctx); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("shutdown: in-flight requests still running after %s", s.opts.ShutdownTimeout)
 		}
@@ -215,4 +218,12 @@ func (s *service) drainAndShutdown() error {
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// warnLogger passes fasthttp's own messages (bad requests, connection
+// errors) to the service log as warnings.
+type warnLogger struct{ log *slog.Logger }
+
+func (l warnLogger) Printf(format string, args ...any) {
+	l.log.Warn(fmt.Sprintf(format, args...), "source", "fasthttp")
 }

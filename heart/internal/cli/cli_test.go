@@ -125,3 +125,26 @@ func TestServeStopsCleanlyWhenContextEnds(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 }
+
+func TestGCTargetDefaultsOnlyWhenTheUserSetNone(t *testing.T) {
+	tests := []struct {
+		gogc        string
+		wantPercent int
+		wantSet     bool
+	}{
+		{"", serveGCPercent, true},
+		{"100", 0, false},
+		{"off", 0, false},
+	}
+	for _, tc := range tests {
+		env := func(key string) string {
+			if key == "GOGC" {
+				return tc.gogc
+			}
+			return ""
+		}
+		if percent, set := defaultGCPercent(env); percent != tc.wantPercent || set != tc.wantSet {
+			t.Errorf("GOGC=%q: got %d, %v; want %d, %v", tc.gogc, percent, set, tc.wantPercent, tc.wantSet)
+		}
+	}
+}

@@ -1,8 +1,9 @@
 package server
 
 import (
-	"net/http"
 	"sync/atomic"
+
+	"github.com/valyala/fasthttp"
 )
 
 // Readiness is the /readyz state: not ready until a valid config is live,
@@ -32,16 +33,17 @@ func (r *Readiness) SetDraining() { r.state.Store(draining) }
 // Ready reports whether /readyz answers 200.
 func (r *Readiness) Ready() bool { return r.state.Load() == ready }
 
-func (r *Readiness) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+// Serve answers /readyz: 200 when ready, 503 with the reason otherwise.
+func (r *Readiness) Serve(ctx *fasthttp.RequestCtx) {
+	ctx.SetContentType("text/plain; charset=utf-8")
 	switch r.state.Load() {
 	case ready:
-		_, _ = w.Write([]byte("ready\n"))
+		ctx.SetBodyString("ready\n")
 	case draining:
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte("draining\n"))
+		ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
+		ctx.SetBodyString("draining\n")
 	default:
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte("not ready: no valid config loaded\n"))
+		ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
+		ctx.SetBodyString("not ready: no valid config loaded\n")
 	}
 }

@@ -1,17 +1,19 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/chaosgate/heart/internal/beats"
 	"github.com/chaosgate/heart/internal/breaker"
@@ -32,7 +34,7 @@ func (s *fakeStore) IncrBy(_ context.Context, _ string, n int64) (int64, error) 
 }
 
 type fixture struct {
-	handler   http.Handler
+	handler   fasthttp.RequestHandler
 	store     *fakeStore
 	readiness *Readiness
 	metrics   *metrics.Metrics
@@ -56,14 +58,37 @@ func newFixture(t *testing.T, chaos bool) fixture {
 	return fixture{handler: h, store: store, readiness: readiness, metrics: m}
 }
 
-func (f fixture) do(method, path, accept string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, path, nil)
+// recorded is a response as a test reads it.
+type recorded struct {
+	Code   int
+	header http.Header
+	Body   *bytes.Buffer
+}
+
+func (r recorded) Header() http.Header { return r.header }
+
+func (f fixture) do(method, path, accept string) recorded {
+	return serve(f.handler, method, path, accept)
+}
+
+// serve runs one request through handler in memory, as fasthttp's server
+// would, and records the response.
+func serve(handler fasthttp.RequestHandler, method, path, accept string) recorded {
+	var req fasthttp.Request
+	req.Header.SetMethod(method)
+	req.SetRequestURI(path)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	rec := httptest.NewRecorder()
-	f.handler.ServeHTTP(rec, req)
-	return rec
+	var ctx fasthttp.RequestCtx
+	ctx.Init(&req, nil, nil)
+	handler(&ctx)
+	header := http.Header{}
+	for k, v := range ctx.Response.Header.All() {
+		header.Add(string(k), string(v))
+	}
+	header.Set("Content-Type", string(ctx.Response.Header.ContentType()))
+	return recorded{ctx.Response.StatusCode(), header, bytes.NewBuffer(ctx.Response.Body())}
 }
 
 func TestHeartContentNegotiation(t *testing.T) {
@@ -176,9 +201,7 @@ func TestReadiness(t *testing.T) {
 		{r.SetReady, 503}, // draining is final
 	} {
 		step.action()
-		rec := httptest.NewRecorder()
-		r.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
-		if rec.Code != step.want {
+		if rec := serve(r.Serve, "GET", "/readyz", ""); rec.Code != step.want {
 			t.Fatalf("readyz = %d, want %d", rec.Code, step.want)
 		}
 	}
@@ -213,11 +236,14 @@ func BenchmarkServeHeart(b *testing.B) {
 	f := newFixture(&testing.T{}, false)
 	for _, accept := range []string{"text/plain", "application/json"} {
 		b.Run(accept, func(b *testing.B) {
-			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			var req fasthttp.Request
+			req.SetRequestURI("/")
 			req.Header.Set("Accept", accept)
+			var ctx fasthttp.RequestCtx
 			b.ReportAllocs()
 			for b.Loop() {
-				f.handler.ServeHTTP(httptest.NewRecorder(), req)
+				ctx.Init(&req, nil, nil)
+				f.handler(&ctx)
 			}
 		})
 	}
