@@ -148,22 +148,30 @@ class Background:
         self.stop()
 
 
-# Handles of services we started and leave running. Keeping them referenced
-# stops Popen.__del__ from warning that a child we never meant to wait for
-# "is still running" when the handle would otherwise be collected.
-_LEFT_RUNNING: list[subprocess.Popen[bytes]] = []
-
-
-def start_service(argv: list[str], log_path: Path) -> int:
-    """Start a daemon that outlives this process (its own session); return its pid.
+def start_service(argv: list[str], log_path: Path) -> None:
+    """Start a daemon that outlives this process, in a session of its own.
 
     For system services the harness only switches on, like dockerd: they are
-    not ours to stop, so unlike Background there is no stop().
+    not ours to stop, so unlike Background there is no handle. `setsid --fork`
+    detaches it and returns at once, so no child of ours is left running
+    (Python would warn about such a child when its handle is collected).
+    The fork returns before the exec, so a service that fails to start says
+    why in log_path; callers wait for it to answer and point there.
     """
     with log_path.open("ab") as log:
         try:
-            proc = subprocess.Popen(argv, stdout=log, stderr=log, start_new_session=True)
+            subprocess.run(
+                ["setsid", "--fork", *argv],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                timeout=30,
+                check=True,
+            )
         except FileNotFoundError as exc:
-            raise CommandError(f"{argv[0]} was not found; run `make setup`.", argv) from exc
-    _LEFT_RUNNING.append(proc)
-    return proc.pid
+            raise CommandError("setsid was not found; install util-linux.", argv) from exc
+        except subprocess.CalledProcessError as exc:
+            raise CommandError(
+                f"`{pretty(argv)}` could not be started (exit {exc.returncode}); see {log_path}.",
+                argv,
+            ) from exc

@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 NAME = "local"
 NOTES = (
     "local provider: kube-apiserver, etcd, controllers, scheduler and metrics-server are real.",
-    "Pods are simulated by kwok: nothing runs; phases, readiness, restarts and OOM status "
-    "come from kwok Stages.",
+    "Pods are simulated by kwok: nothing runs; phases, readiness and restarts come from "
+    "kwok's Stages. An OOM kill is simulated by chaosgate writing the status a kubelet "
+    "writes (OOMKilled, exit code 137, then a restart); its records say simulated=true.",
     "CPU and memory usage are simulated (kwok.x-k8s.io/usage-cpu / usage-memory pod "
     "annotations) and reported through the real metrics API.",
     "Networking is simulated: pod IPs are fake loopback addresses and Services carry no traffic.",
