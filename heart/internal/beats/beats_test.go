@@ -2,13 +2,12 @@ package beats
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chaosgate/heart/internal/beats/beatstest"
 	"github.com/chaosgate/heart/internal/breaker"
 )
 
@@ -57,26 +56,14 @@ func TestWindowCountsTrailingMinute(t *testing.T) {
 	}
 }
 
-type fakeStore struct {
-	total atomic.Int64
-	fail  atomic.Bool
-}
-
-func (s *fakeStore) IncrBy(_ context.Context, _ string, n int64) (int64, error) {
-	if s.fail.Load() {
-		return 0, errors.New("redis down")
-	}
-	return s.total.Add(n), nil
-}
-
 func newTestHeart(store Store) *Heart {
 	b := breaker.New(breaker.Settings{FailureThreshold: 2, OpenDuration: time.Hour, HalfOpenProbes: 1}, nil, nil)
 	return NewHeart(store, b, NewWindow(nil), func() time.Duration { return time.Second })
 }
 
 func TestBeatRecordsClusterWide(t *testing.T) {
-	store := &fakeStore{}
-	store.total.Store(41)
+	store := &beatstest.Store{}
+	store.Total.Store(41)
 	h := newTestHeart(store)
 	b := h.Beat()
 	if b.Local != 1 || b.BPM != 1 || b.Cluster == nil || *b.Cluster != 42 || b.Degraded {
@@ -85,8 +72,8 @@ func TestBeatRecordsClusterWide(t *testing.T) {
 }
 
 func TestBeatDegradesAndOpensBreaker(t *testing.T) {
-	store := &fakeStore{}
-	store.fail.Store(true)
+	store := &beatstest.Store{}
+	store.Fail.Store(true)
 	h := newTestHeart(store)
 	for i := 1; i <= 3; i++ {
 		b := h.Beat()
@@ -102,7 +89,7 @@ func TestBeatDegradesAndOpensBreaker(t *testing.T) {
 // gatedStore blocks each IncrBy until the test releases it, so the test
 // decides which beats arrive while a batch is in flight.
 type gatedStore struct {
-	fakeStore
+	beatstest.Store
 	entered chan int64    // the n of each call, as it starts
 	release chan struct{} // one receive per call lets it finish
 }
@@ -110,7 +97,7 @@ type gatedStore struct {
 func (s *gatedStore) IncrBy(ctx context.Context, key string, n int64) (int64, error) {
 	s.entered <- n
 	<-s.release
-	return s.fakeStore.IncrBy(ctx, key, n)
+	return s.Store.IncrBy(ctx, key, n)
 }
 
 // waitForWaiters spins until want beats are queued behind the batch in flight.
@@ -134,7 +121,7 @@ func waitForWaiters(t *testing.T, c *committer, want int64) {
 
 func TestBeatsArrivingDuringAFlushShareOneRedisCall(t *testing.T) {
 	store := &gatedStore{entered: make(chan int64, 8), release: make(chan struct{})}
-	store.total.Store(100)
+	store.Total.Store(100)
 	h := newTestHeart(store)
 	results := make(chan Beat, 5)
 	go func() { results <- h.Beat() }()
@@ -162,14 +149,14 @@ func TestBeatsArrivingDuringAFlushShareOneRedisCall(t *testing.T) {
 	if want := []int64{101, 102, 103, 104, 105}; !slices.Equal(totals, want) {
 		t.Fatalf("cluster totals %v, want each beat its own total %v", totals, want)
 	}
-	if got := store.total.Load(); got != 105 {
+	if got := store.Total.Load(); got != 105 {
 		t.Fatalf("Redis holds %d, want 105", got)
 	}
 }
 
 func TestAFailedBatchDegradesEveryBeatInItAndCountsOnceForTheBreaker(t *testing.T) {
 	store := &gatedStore{entered: make(chan int64, 8), release: make(chan struct{})}
-	store.fail.Store(true)
+	store.Fail.Store(true)
 	b := breaker.New(breaker.Settings{FailureThreshold: 3, OpenDuration: time.Hour, HalfOpenProbes: 1}, nil, nil)
 	h := NewHeart(store, b, NewWindow(nil), func() time.Duration { return time.Second })
 	results := make(chan Beat, 4)

@@ -2,47 +2,33 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/chaosgate/heart/internal/beats"
+	"github.com/chaosgate/heart/internal/beats/beatstest"
 	"github.com/chaosgate/heart/internal/breaker"
 	"github.com/chaosgate/heart/internal/config"
 	"github.com/chaosgate/heart/internal/metrics"
 )
 
-type fakeStore struct {
-	total atomic.Int64
-	fail  atomic.Bool
-}
-
-func (s *fakeStore) IncrBy(_ context.Context, _ string, n int64) (int64, error) {
-	if s.fail.Load() {
-		return 0, errors.New("redis down")
-	}
-	return s.total.Add(n), nil
-}
-
 type fixture struct {
 	handler   fasthttp.RequestHandler
-	store     *fakeStore
+	store     *beatstest.Store
 	readiness *Readiness
 	metrics   *metrics.Metrics
 }
 
 func newFixture(t *testing.T, chaos bool) fixture {
 	t.Helper()
-	store := &fakeStore{}
+	store := &beatstest.Store{}
 	m := metrics.New("heart-display-0", "love")
 	b := breaker.New(breaker.Settings{FailureThreshold: 2, OpenDuration: time.Hour, HalfOpenProbes: 1}, nil, m.ObserveTransition)
 	heart := beats.NewHeart(store, b, beats.NewWindow(nil), func() time.Duration { return time.Second })
@@ -138,7 +124,7 @@ func TestDegradedWhenRedisFails(t *testing.T) {
 	if rec := f.do("GET", "/", "application/json"); rec.Header().Get("X-Heart-Degraded") != "false" {
 		t.Fatalf("healthy beat should say X-Heart-Degraded: false, got %q", rec.Header().Get("X-Heart-Degraded"))
 	}
-	f.store.fail.Store(true)
+	f.store.Fail.Store(true)
 	for i := 0; i < 3; i++ {
 		rec := f.do("GET", "/", "application/json")
 		var got struct {
