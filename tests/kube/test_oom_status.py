@@ -10,6 +10,9 @@ from chaosgate.errors import UsageError
 from chaosgate.kube.object_data import last_termination_reason, pod_data
 from chaosgate.kube.pod_faults import (
     AllocateTrigger,
+    FaultTiming,
+    Mechanism,
+    choose_oom_writer,
     container_running,
     oom_killed_status,
     oom_restarted_status,
@@ -116,3 +119,44 @@ def test_only_a_running_container_can_be_oom_killed() -> None:
     killed = with_status(pod, oom_killed_status(pod, "heart-display", T_KILL))
     assert not container_running(killed, "heart-display")
     assert not container_running(pod, "nope")
+
+
+class ScriptedOom:
+    """Stands in for one OOM kill in progress: kwok reacts or not, as scripted."""
+
+    def __init__(self, kwok_reacts: bool) -> None:
+        self.kwok_reacts = kwok_reacts
+        self.namespace, self.name = "heart", "heart-display-1"
+        self.timing = FaultTiming(stage_wait_s=1.5)
+        self.calls: list[str] = []
+
+    def by_kwok(self, restarts_before: int) -> bool:
+        self.calls.append("kwok")
+        return self.kwok_reacts
+
+    def by_status_patch(self) -> None:
+        self.calls.append("patch")
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "kwok_reacts", "writer", "calls"),
+    [
+        ("auto", True, "kwok-stage", ["kwok"]),
+        ("auto", False, "status-patch", ["kwok", "patch"]),
+        ("kwok-stage", True, "kwok-stage", ["kwok"]),
+        ("status-patch", True, "status-patch", ["patch"]),
+    ],
+)
+def test_the_oom_writer_is_kwok_when_it_reacts_else_chaosgate(
+    mechanism: Mechanism, kwok_reacts: bool, writer: str, calls: list[str]
+) -> None:
+    oom = ScriptedOom(kwok_reacts)
+    assert choose_oom_writer(oom, mechanism, restarts_before=0) == writer
+    assert oom.calls == calls
+
+
+def test_asking_for_kwoks_stage_where_kwok_has_none_is_refused_with_the_fix() -> None:
+    oom = ScriptedOom(kwok_reacts=False)
+    with pytest.raises(UsageError, match=r"no chaosgate OOM Stage.*'status-patch' or 'auto'"):
+        choose_oom_writer(oom, "kwok-stage", restarts_before=0)
+    assert oom.calls == ["kwok"]  # never falls back on its own

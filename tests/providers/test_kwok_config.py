@@ -11,6 +11,7 @@ import pytest
 
 from chaosgate.errors import ConfigError
 from chaosgate.providers.kwok_config import (
+    DEFAULT_STAGE_FILES,
     PORT_RANGE,
     ClusterPorts,
     ControlPlaneBinaries,
@@ -22,8 +23,10 @@ from chaosgate.providers.kwok_config import (
     delete_cluster_argv,
     is_loopback,
     kwokctl_configuration,
+    kwokctl_documents,
     kwokctl_env,
 )
+from chaosgate.providers.local import cluster_stages
 
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 BIN = Path("/cache/tools")
@@ -220,3 +223,34 @@ def test_choose_ports_takes_seven_distinct_free_ports_in_range(busy: set[int], s
 def test_choose_ports_gives_up_with_a_sentence_when_the_range_is_full() -> None:
     with pytest.raises(ConfigError, match="Found only 3 free loopback ports"):
         choose_ports(lambda p: p in {61000, 62000, 63000}, random.Random(0))
+
+
+def test_the_configuration_file_lists_the_kwokctl_configuration_then_the_stages() -> None:
+    settings = KwokctlSettings(_binaries(), "v1.34.4", PORTS)
+    stage = {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "Stage", "metadata": {"name": "s"}}
+    documents = kwokctl_documents(settings, [stage])
+    assert documents == [kwokctl_configuration(settings), stage]
+    assert kwokctl_documents(settings) == [kwokctl_configuration(settings)]
+
+
+def test_stages_are_kwoks_defaults_plus_the_oom_pair(tmp_path: Path) -> None:
+    for name in DEFAULT_STAGE_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"kind: Stage\nmetadata:\n  name: {Path(name).stem}\n")
+    names = [stage["metadata"]["name"] for stage in cluster_stages(tmp_path)]
+    assert names == [
+        "node-initialize",
+        "node-heartbeat-with-lease",
+        "pod-ready",
+        "pod-complete",
+        "pod-delete",
+        "chaosgate-pod-oom-kill",
+        "chaosgate-pod-oom-restart",
+    ]
+
+
+def test_without_kwoks_stage_files_kwokctl_keeps_its_defaults(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert cluster_stages(None) == []
+    assert "chaosgate tools build kwok" in caplog.text

@@ -1,7 +1,20 @@
-"""Pure parts of the tool builder: turning upstream go.mod files into wrapper modules."""
+"""The tool builder: go.mod rewriting (pure) and the cache's completion of older builds."""
 
-from chaosgate.tools.catalog import CATALOG
-from chaosgate.tools.gobuild import kubernetes_replaces, remote_replaces, stamp_ldflags
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from chaosgate.tools.cache import ToolCache
+from chaosgate.tools.catalog import CATALOG, ToolSpec
+from chaosgate.tools.gobuild import (
+    build_tool,
+    kubernetes_replaces,
+    remote_replaces,
+    stamp_ldflags,
+)
+from chaosgate.versions import load_versions
 
 KUBERNETES_GO_MOD = """module k8s.io/kubernetes
 
@@ -50,3 +63,54 @@ def test_helm_is_stamped_with_its_version_and_kubernetes_minor() -> None:
     flags = stamp_ldflags(CATALOG["helm"], "v3.19.0", go_mod)
     assert "internal/version.version=v3.19.0" in flags
     assert "chartutil.k8sVersionMinor=34" in flags
+
+
+def file_proxy(root: Path, module: str, version: str, files: dict[str, str]) -> str:
+    """A GOPROXY=file:// directory serving one module version, for real `go mod download`."""
+    versions = root / module / "@v"
+    versions.mkdir(parents=True)
+    go_mod = f"module {module}\n\ngo 1.21\n"
+    (versions / "list").write_text(f"{version}\n")
+    (versions / f"{version}.info").write_text(
+        json.dumps({"Version": version, "Time": "2024-01-01T00:00:00Z"})
+    )
+    (versions / f"{version}.mod").write_text(go_mod)
+    with zipfile.ZipFile(versions / f"{version}.zip", "w") as archive:
+        for name, text in {"go.mod": go_mod, **files}.items():
+            archive.writestr(f"{module}@{version}/{name}", text)
+    return f"file://{root}"
+
+
+@pytest.mark.needs_tools  # needs the Go toolchain make setup installs
+def test_a_cached_build_gets_the_module_copies_the_catalog_added_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module, version = "example.com/stagesrc", "v1.0.0"
+    files = {"kustomize/stage/pod/fast/pod-ready.yaml": "kind: Stage\n"}
+    monkeypatch.setenv("GOPROXY", file_proxy(tmp_path / "proxy", module, version, files))
+    monkeypatch.setenv("GOSUMDB", "off")
+    monkeypatch.setenv("GOFLAGS", "-modcacherw")
+    monkeypatch.setenv("GOMODCACHE", str(tmp_path / "modcache"))
+    monkeypatch.setenv("CHAOSGATE_VERSION_KWOK", version)
+    cache = ToolCache(tmp_path / "tools", load_versions())
+    spec = ToolSpec(
+        name="kwok",
+        module=module,
+        packages=(),
+        binaries=("kwok",),
+        copy_dirs=(("kustomize/stage", "stages"),),
+    )
+    built = cache.version_dir("kwok")
+    built.mkdir(parents=True)
+    (built / "kwok").write_text("a binary built before the catalog copied stages\n")
+    said: list[str] = []
+
+    result = build_tool(cache, spec, said.append)
+
+    assert result.cached
+    assert (built / "stages/pod/fast/pod-ready.yaml").read_text() == "kind: Stage\n"
+    assert (built / "kwok").read_text().startswith("a binary built before")  # not rebuilt
+    assert said == [f"adding stages to the cached kwok {version}"]
+    assert not list(built.glob(".*.partial"))
+    build_tool(cache, spec, said.append)  # complete now: nothing more to add
+    assert len(said) == 1

@@ -7,7 +7,6 @@
 - fault_records: the FAULT records injectors write, and where they go
 - zone_drain: plan a zone drain (pure) and drain through the Eviction API; always uncordon
 - pod_faults: kill a pod; OOM-kill a container (simulated on kwok)
-- kwok_oom_stages: kwok Stages that simulate an OOM kill and the restart
 - usage: simulated CPU usage from a load profile, so the real HPA acts
 - actions: the Chaos Toolkit provider module of chaos/kube-*.json
 - scenarios: one call runs one scenario and leaves its timeline; judge_* apply the verdicts

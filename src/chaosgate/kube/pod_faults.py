@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 from chaosgate.errors import UsageError
 from chaosgate.kube.client import KubeApi, ObjectNotFound
 from chaosgate.kube.fault_records import Emit, discard, fault
-from chaosgate.kube.kwok_oom_stages import (
+from chaosgate.providers.kwok_oom_stages import (
     CONTAINER_ANNOTATION,
     TRIGGER_ANNOTATION,
     TRIGGER_KILL,
@@ -383,7 +383,7 @@ def oom_kill_simulated(
     record = {"target": name, "namespace": namespace, "container": chosen, "simulated": True}
     emit(fault(wall_clock(), "oom_kill", "start", mechanism=mechanism, **record))
     try:
-        writer = _kill(oom, mechanism, restart_count(pod, chosen))
+        writer = choose_oom_writer(oom, mechanism, restart_count(pod, chosen))
         result.details["mechanism"] = writer
         result.landed, result.evidence, result.landed_at = True, OOM_REASON, wall_clock()
         emit(
@@ -405,7 +405,7 @@ def oom_kill_simulated(
     return result
 
 
-def _kill(oom: _Oom, mechanism: Mechanism, restarts_before: int) -> str:
+def choose_oom_writer(oom: _Oom, mechanism: Mechanism, restarts_before: int) -> str:
     """Make the OOM-killed status appear; returns which writer produced it."""
     if mechanism in ("auto", "kwok-stage") and oom.by_kwok(restarts_before):
         return "kwok-stage"

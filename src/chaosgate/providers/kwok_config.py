@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,8 @@ class ControlPlaneBinaries:
     metrics_server: Path
     # A kustomize directory; kwokctl renders it with `kubectl kustomize`.
     metrics_server_manifests: Path
+    # kwok's module copy of kustomize/stage (None: an older tool build without it).
+    kwok_stages: Path | None = None
 
 
 # Ports chaosgate gives a cluster's components. kwokctl would pick its own
@@ -213,6 +215,26 @@ def kwokctl_configuration(settings: KwokctlSettings) -> dict[str, Any]:
         },
         "componentsPatches": components_patches(settings),
     }
+
+
+# kwokctl drops all of its default Stages as soon as a configuration lists any
+# Stage, so a cluster with extra Stages must list the defaults too. These files
+# of kwok's module are kwokctl's defaults for the binary runtime (the heartbeat
+# keeps its own delay: our status update frequency is below it).
+DEFAULT_STAGE_FILES = (
+    "node/fast/node-initialize.yaml",
+    "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
+    "pod/fast/pod-ready.yaml",
+    "pod/fast/pod-complete.yaml",
+    "pod/fast/pod-delete.yaml",
+)
+
+
+def kwokctl_documents(
+    settings: KwokctlSettings, stages: Sequence[Mapping[str, Any]] = ()
+) -> list[Mapping[str, Any]]:
+    """The documents of the configuration file: KwokctlConfiguration, then any Stages."""
+    return [kwokctl_configuration(settings), *stages]
 
 
 def create_cluster_argv(kwokctl: Path, name: str, config: Path, timeout_seconds: int) -> list[str]:

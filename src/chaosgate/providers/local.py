@@ -27,15 +27,17 @@ from chaosgate.errors import ChaosgateError, ClusterError, ClusterNotFound, Tool
 from chaosgate.process import Completed, run
 from chaosgate.providers.base import Capability, ClusterInfo, ClusterSpec
 from chaosgate.providers.kwok_config import (
+    DEFAULT_STAGE_FILES,
     ControlPlaneBinaries,
     KwokctlSettings,
     choose_ports,
     create_cluster_argv,
     delete_cluster_argv,
-    kwokctl_configuration,
+    kwokctl_documents,
     kwokctl_env,
 )
 from chaosgate.providers.kwok_nodes import node_list, node_names, ready_nodes
+from chaosgate.providers.kwok_oom_stages import oom_stages
 from chaosgate.tools.cache import ToolCache
 from chaosgate.waiting import Clock, SystemClock, wait_until
 
@@ -44,9 +46,9 @@ log = logging.getLogger(__name__)
 NAME = "local"
 NOTES = (
     "local provider: kube-apiserver, etcd, controllers, scheduler and metrics-server are real.",
-    "Pods are simulated by kwok: nothing runs; phases, readiness and restarts come from "
-    "kwok's Stages. An OOM kill is simulated by chaosgate writing the status a kubelet "
-    "writes (OOMKilled, exit code 137, then a restart); its records say simulated=true.",
+    "Pods are simulated by kwok: nothing runs; phases, readiness, restarts and OOM kills "
+    "come from kwok Stages (chaosgate adds an OOM kill Stage: OOMKilled, exit code 137, "
+    "then a restart); OOM records say simulated=true and which writer produced them.",
     "CPU and memory usage are simulated (kwok.x-k8s.io/usage-cpu / usage-memory pod "
     "annotations) and reported through the real metrics API.",
     "Networking is simulated: pod IPs are fake loopback addresses and Services carry no traffic.",
@@ -99,6 +101,7 @@ def control_plane_binaries(cache: ToolCache) -> ControlPlaneBinaries:
         kwok=cache.binary("kwok", "kwok"),
         metrics_server=cache.binary("metrics-server"),
         metrics_server_manifests=manifests,
+        kwok_stages=_dir_or_none(cache.version_dir("kwok") / "stages"),
     )
     if not (manifests / "kustomization.yaml").is_file():
         raise ToolError(
@@ -106,6 +109,27 @@ def control_plane_binaries(cache: ToolCache) -> ControlPlaneBinaries:
             "or `chaosgate tools build metrics-server`."
         )
     return binaries
+
+
+def _dir_or_none(path: Path) -> Path | None:
+    return path if path.is_dir() else None
+
+
+def cluster_stages(stages_dir: Path | None) -> list[dict[str, Any]]:
+    """kwok's default Stages plus chaosgate's simulated OOM kill ([] keeps kwokctl's defaults).
+
+    Without the copy of kwok's Stages (a kwok built before the catalog copied
+    them) the cluster gets kwokctl's defaults only; OOM kills are then
+    simulated by chaosgate writing the pod status itself.
+    """
+    if stages_dir is None:
+        log.warning(
+            "kwok's default Stages are not in the tool cache (rebuild kwok with "
+            "`chaosgate tools build kwok`); simulated OOM kills will not come from kwok."
+        )
+        return []
+    defaults = [yaml.safe_load((stages_dir / name).read_text()) for name in DEFAULT_STAGE_FILES]
+    return [*defaults, *oom_stages()]
 
 
 class LocalProvider:
@@ -232,7 +256,8 @@ class LocalProvider:
         # file itself is only needed while `create` runs.
         with tempfile.TemporaryDirectory(prefix="chaosgate-kwokctl-") as tmp:
             config = Path(tmp) / "kwokctl.yaml"
-            config.write_text(yaml.safe_dump(kwokctl_configuration(settings), sort_keys=False))
+            documents = kwokctl_documents(settings, cluster_stages(settings.binaries.kwok_stages))
+            config.write_text(yaml.safe_dump_all(documents, sort_keys=False))
             argv = create_cluster_argv(kwokctl, name, config, settings.create_timeout_seconds)
             run(argv, timeout=settings.create_timeout_seconds + 30, env=self._env())
 

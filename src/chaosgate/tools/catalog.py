@@ -55,6 +55,8 @@ CATALOG: dict[str, ToolSpec] = {
             module="sigs.k8s.io/kwok",
             packages=("sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"),
             binaries=("kwok", "kwokctl"),
+            # kwok's default Stages, listed again when the local provider adds its own.
+            copy_dirs=(("kustomize/stage", "stages"),),
         ),
         ToolSpec(
             name="metrics-server",

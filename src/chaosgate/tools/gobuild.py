@@ -61,6 +61,7 @@ def build_tool(cache: ToolCache, spec: ToolSpec, log: Callable[[str], None]) -> 
     with (final.parent / f".{version}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if final.is_dir():
+            _add_missing_copies(cache, spec, version, final, log)
             return BuildResult(spec.name, version, 0.0, cached=True)
         started = time.monotonic()
         _build_into(cache, spec, version, final, log)
@@ -85,6 +86,29 @@ def _build_into(
     if missing:
         raise ToolError(f"Building {spec.name} {version} produced no {', '.join(missing)}.")
     staging.rename(final)
+
+
+def _add_missing_copies(
+    cache: ToolCache, spec: ToolSpec, version: str, final: Path, log: Callable[[str], None]
+) -> None:
+    """Give a cached build the module directories the catalog has asked for since.
+
+    The binaries are keyed by version and stay valid; only the copies are new,
+    so they are added from the module instead of rebuilding the tool.
+    """
+    missing = [(src, dest) for src, dest in spec.copy_dirs if not (final / dest).is_dir()]
+    if not missing:
+        return
+    log(f"adding {', '.join(dest for _, dest in missing)} to the cached {spec.name} {version}")
+    workdir = cache.root / "_work" / f"{spec.name}-{version}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    source = download_module(spec.module, version, workdir)
+    for src, dest in missing:
+        partial = final / f".{dest}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(source.dir / src, partial)
+        _make_writable(partial)
+        partial.rename(final / dest)
 
 
 def _make_writable(path: Path) -> None:

@@ -1,16 +1,16 @@
 """The kwok Stages that simulate an OOM kill: shape and wiring (kwok renders the templates).
 
-Their behaviour was checked on a kwokctl cluster configured with them (kill:
-OOMKilled / 137 / not Ready; restart after the delay: restartCount 1, the kill
-in lastState, Ready; annotations removed); the local provider does not ship
-them yet, so the cluster tests exercise the status-patch writer instead.
+The local provider ships them with kwok's default Stages; their behaviour on
+a real kwok (kill: OOMKilled / 137 / not Ready; restart after the delay:
+restartCount 1, the kill in lastState, Ready) is checked by
+tests/kube/test_pod_faults_cluster.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chaosgate.kube.kwok_oom_stages import (
+from chaosgate.providers.kwok_oom_stages import (
     CONTAINER_ANNOTATION,
     TRIGGER_ANNOTATION,
     TRIGGER_KILL,
