@@ -32,22 +32,37 @@ STAGE_API = "kwok.x-k8s.io/v1alpha1"
 
 _READY = '.status.conditions.[] | select( .type == "Ready" ) | .status'
 
+
 # Go templates (kwok renders them with sprig); `.` is the pod.
-_KILLED_STATUS = """\
-{{ $now := Now }}
-{{ $target := index .metadata.annotations "__CONTAINER__" }}
-conditions:
-- type: Ready
-  status: "False"
-  reason: ContainersNotReady
-  lastTransitionTime: {{ $now | Quote }}
-- type: ContainersReady
-  status: "False"
-  reason: ContainersNotReady
-  lastTransitionTime: {{ $now | Quote }}
-containerStatuses:
-{{ range .status.containerStatuses }}
-{{ if eq .name $target }}
+def _status_patch(ready: bool, target_container: str) -> str:
+    """A pod status template: both readiness conditions set to `ready`, the
+    container named by the annotation given `target_container` (a template of
+    its status entry), every other container kept as it is."""
+    status = "True" if ready else "False"
+    reason = "" if ready else "  reason: ContainersNotReady\n"
+    conditions = "".join(
+        f'- type: {kind}\n  status: "{status}"\n{reason}'
+        "  lastTransitionTime: {{ $now | Quote }}\n"
+        for kind in ("Ready", "ContainersReady")
+    )
+    return (
+        "{{ $now := Now }}\n"
+        f'{{{{ $target := index .metadata.annotations "{CONTAINER_ANNOTATION}" }}}}\n'
+        f"conditions:\n{conditions}"
+        "containerStatuses:\n"
+        "{{ range .status.containerStatuses }}\n"
+        "{{ if eq .name $target }}\n"
+        f"{target_container}"
+        "{{ else }}\n"
+        "- {{ YAML . 1 }}\n"
+        "{{ end }}\n"
+        "{{ end }}\n"
+    )
+
+
+_KILLED_STATUS = _status_patch(
+    ready=False,
+    target_container="""\
 - name: {{ .name | Quote }}
   image: {{ .image | Quote }}
   ready: false
@@ -59,25 +74,12 @@ containerStatuses:
       reason: OOMKilled
       startedAt: {{ or .state.running.startedAt $now | Quote }}
       finishedAt: {{ $now | Quote }}
-{{ else }}
-- {{ YAML . 1 }}
-{{ end }}
-{{ end }}
-""".replace("__CONTAINER__", CONTAINER_ANNOTATION)
+""",
+)
 
-_RESTARTED_STATUS = """\
-{{ $now := Now }}
-{{ $target := index .metadata.annotations "__CONTAINER__" }}
-conditions:
-- type: Ready
-  status: "True"
-  lastTransitionTime: {{ $now | Quote }}
-- type: ContainersReady
-  status: "True"
-  lastTransitionTime: {{ $now | Quote }}
-containerStatuses:
-{{ range .status.containerStatuses }}
-{{ if eq .name $target }}
+_RESTARTED_STATUS = _status_patch(
+    ready=True,
+    target_container="""\
 - name: {{ .name | Quote }}
   image: {{ .image | Quote }}
   ready: true
@@ -92,11 +94,8 @@ containerStatuses:
   state:
     running:
       startedAt: {{ $now | Quote }}
-{{ else }}
-- {{ YAML . 1 }}
-{{ end }}
-{{ end }}
-""".replace("__CONTAINER__", CONTAINER_ANNOTATION)
+""",
+)
 
 
 def _annotation_is(value: str) -> dict[str, Any]:
