@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 
 from chaosgate.chaos import stack_actions
-from chaosgate.chaos.runner import ExperimentError, load_experiment, validate_experiment
+from chaosgate.chaos.runner import (
+    ExperimentError,
+    experiment_activities,
+    load_experiment,
+    validate_experiment,
+)
 
 CHAOS_DIR = Path(__file__).resolve().parents[2] / "chaos"
 EXPERIMENTS = sorted(CHAOS_DIR.glob("stack-*.json"))
@@ -25,12 +30,7 @@ CONFIG_VARS = {
 
 
 def providers(experiment: dict[str, Any]) -> list[dict[str, Any]]:
-    activities = [
-        *experiment.get("steady-state-hypothesis", {}).get("probes", []),
-        *experiment.get("method", []),
-        *experiment.get("rollbacks", []),
-    ]
-    return [activity["provider"] for activity in activities]
+    return [activity["provider"] for activity in experiment_activities(experiment)]
 
 
 def test_the_three_stack_experiments_exist() -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from chaosgate.chaos.runner import load_experiment, validate_experiment
+from chaosgate.chaos.runner import experiment_activities, load_experiment, validate_experiment
 from chaosgate.errors import UsageError
 from chaosgate.kube import actions
 
@@ -30,15 +29,10 @@ def test_experiment_is_valid(path: Path) -> None:
     validate_experiment(load_experiment(path), VALUES)
 
 
-def activities(experiment: dict[str, Any]) -> list[dict[str, Any]]:
-    hypothesis = experiment.get("steady-state-hypothesis", {}).get("probes", [])
-    return [*hypothesis, *experiment["method"], *experiment.get("rollbacks", [])]
-
-
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)
 def test_every_activity_uses_our_module_with_configuration(path: Path) -> None:
     experiment = load_experiment(path)
-    for activity in activities(experiment):
+    for activity in experiment_activities(experiment):
         provider = activity["provider"]
         assert provider["module"] == "chaosgate.kube.actions"
         function = getattr(actions, provider["func"])

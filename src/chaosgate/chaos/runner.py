@@ -80,14 +80,18 @@ def load_experiment(path: Path) -> dict[str, Any]:
     return experiment
 
 
-def paused_activities(experiment: Mapping[str, Any]) -> list[str]:
-    """Names of activities that use "pauses", which a SIGTERM cannot cut short in chaoslib."""
-    activities = [
+def experiment_activities(experiment: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every activity of an experiment: hypothesis probes, then method, then rollbacks."""
+    return [
         *experiment.get("steady-state-hypothesis", {}).get("probes", []),
         *experiment.get("method", []),
         *experiment.get("rollbacks", []),
     ]
-    return [str(a.get("name")) for a in activities if a.get("pauses")]
+
+
+def paused_activities(experiment: Mapping[str, Any]) -> list[str]:
+    """Names of activities that use "pauses", which a SIGTERM cannot cut short in chaoslib."""
+    return [str(a.get("name")) for a in experiment_activities(experiment) if a.get("pauses")]
 
 
 def validate_experiment(
