@@ -27,9 +27,9 @@ def record(run: ScenarioRun, outcome: tuple[Timeline, Artifacts], verdicts: list
     """Attach the timeline, its artefacts, the verdicts and their figures to the run."""
     timeline, artifacts = outcome
     run.timeline = timeline
-    run.artifacts.update(
-        {"timeline": artifacts.run_dir / "timeline.jsonl", "journal": artifacts.run_dir}
-    )
+    run.artifacts["timeline"] = artifacts.timeline_path
+    if artifacts.journal_status is not None:  # hpa plays a load profile: no experiment
+        run.artifacts["journal"] = artifacts.journal_path
     for verdict in verdicts:
         run.add(verdict)
         run.figures.update(verdict.figures)
