@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fake_kubectl import calls
 
-from chaosgate.argocd.config import CRD_NAMES
+from chaosgate.argocd.config import CONFIG_MAPS, CRD_FILES, CRD_NAMES
 from chaosgate.argocd.errors import ArgoCDError
 from chaosgate.argocd.local import LocalArgoCD, LocalArgoCDSettings
 
@@ -28,18 +28,10 @@ metadata: {name: NAME}
 def manifests(tmp_path: Path) -> Path:
     path = tmp_path / "manifests"
     (path / "crds").mkdir(parents=True)
-    names = [
-        "argocd-cm",
-        "argocd-cmd-params-cm",
-        "argocd-rbac-cm",
-        "argocd-gpg-keys-cm",
-        "argocd-ssh-known-hosts-cm",
-        "argocd-tls-certs-cm",
-    ]
-    docs = [INSTALL.replace("NAME", name) for name in names]
+    docs = [INSTALL.replace("NAME", name) for name in CONFIG_MAPS]
     docs.append("kind: Secret\nmetadata: {name: argocd-secret}\n")
     (path / "install.yaml").write_text("---\n".join(docs))
-    for crd in ("application-crd.yaml", "applicationset-crd.yaml", "appproject-crd.yaml"):
+    for crd in CRD_FILES:
         (path / "crds" / crd).write_text("kind: CustomResourceDefinition\n")
     return path
 
