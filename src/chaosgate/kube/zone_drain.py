@@ -70,6 +70,15 @@ class PodRef:
     def __str__(self) -> str:
         return f"{self.namespace}/{self.name}"
 
+    def fault_fields(self) -> dict[str, Any]:
+        """What every eviction record says about the pod."""
+        return {
+            "target": self.name,
+            "namespace": self.namespace,
+            "node": self.node,
+            "pdbs": list(self.pdbs),
+        }
+
 
 @dataclass(frozen=True)
 class SkippedPod:
@@ -418,10 +427,7 @@ class _Drain:
             self.result.refused += 1
             self.record(
                 "refused",
-                target=pod.name,
-                namespace=pod.namespace,
-                node=pod.node,
-                pdbs=list(pod.pdbs),
+                **pod.fault_fields(),
                 status=refusal.status or 429,
                 reason=str(refusal),
                 attempt=attempt,
@@ -437,10 +443,7 @@ class _Drain:
         self.result.evicted.append(pod.name)
         self.record(
             "landed",
-            target=pod.name,
-            namespace=pod.namespace,
-            node=pod.node,
-            pdbs=list(pod.pdbs),
+            **pod.fault_fields(),
             evidence="evicted",
             attempt=attempt,
         )
