@@ -74,14 +74,12 @@ def _build_into(
     staging = final.with_name(final.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    workdir = cache.root / "_work" / f"{spec.name}-{version}"
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = _workdir(cache, spec, version)
     log(f"building {spec.name} {version} from {spec.module} (go output is shown only on failure)")
     source = download_module(spec.module, version, workdir)
     STRATEGIES[spec.strategy](spec, version, source, workdir, staging)
     for src, dest in spec.copy_dirs:
-        shutil.copytree(source.dir / src, staging / dest)
-        _make_writable(staging / dest)
+        _copy_from_module(source, src, staging / dest)
     missing = [b for b in spec.binaries if not (staging / b).is_file()]
     if missing:
         raise ToolError(f"Building {spec.name} {version} produced no {', '.join(missing)}.")
@@ -100,15 +98,25 @@ def _add_missing_copies(
     if not missing:
         return
     log(f"adding {', '.join(dest for _, dest in missing)} to the cached {spec.name} {version}")
-    workdir = cache.root / "_work" / f"{spec.name}-{version}"
-    workdir.mkdir(parents=True, exist_ok=True)
-    source = download_module(spec.module, version, workdir)
+    source = download_module(spec.module, version, _workdir(cache, spec, version))
     for src, dest in missing:
+        # Copied beside, then renamed: a half-done copy never looks complete.
         partial = final / f".{dest}.partial"
         shutil.rmtree(partial, ignore_errors=True)
-        shutil.copytree(source.dir / src, partial)
-        _make_writable(partial)
+        _copy_from_module(source, src, partial)
         partial.rename(final / dest)
+
+
+def _workdir(cache: ToolCache, spec: ToolSpec, version: str) -> Path:
+    """Where the tool's module is downloaded and its wrapper module (if any) lives."""
+    workdir = cache.root / "_work" / f"{spec.name}-{version}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    return workdir
+
+
+def _copy_from_module(source: ModuleSource, src: str, dest: Path) -> None:
+    shutil.copytree(source.dir / src, dest)
+    _make_writable(dest)
 
 
 def _make_writable(path: Path) -> None:
