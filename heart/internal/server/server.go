@@ -145,14 +145,7 @@ func acceptHeader(ctx *fasthttp.RequestCtx) string {
 func (d Deps) recordBeat() beats.Beat {
 	start := time.Now()
 	beat := d.Heart.Beat()
-	outcome := metrics.OutcomeRecorded
-	if beat.Degraded {
-		outcome = metrics.OutcomeDegraded
-	} else {
-		d.Metrics.HeartRate.Inc()
-	}
-	d.Metrics.BeatLatency.WithLabelValues(outcome).Observe(time.Since(start).Seconds())
-	d.Metrics.Beats.Inc()
+	d.Metrics.ObserveBeat(beat.Degraded, time.Since(start))
 	return beat
 }
 
