@@ -18,7 +18,10 @@ from kube_scenarios import record, run_dir, start_run
 
 SCALE_OUT_BUDGET_S = 60.0
 MAX_REPLICAS = 12  # the chart's autoscaling.maxReplicas
-PROFILE = LoadProfile(peak_users=30, ramp_up_s=2, hold_s=30, ramp_down_s=2, cooldown_s=90)
+# The load lasts as long as the budget, or a slow HPA could not be told from a short run.
+PROFILE = LoadProfile(
+    peak_users=30, ramp_up_s=2, hold_s=SCALE_OUT_BUDGET_S, ramp_down_s=2, cooldown_s=90
+)
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(900)]
 

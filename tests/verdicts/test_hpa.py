@@ -128,9 +128,21 @@ def test_scale_out_on_the_window_edges(samples: list[Record], latency: float) ->
 
 
 def test_scale_out_after_the_load_window_does_not_count() -> None:
-    verdict = judge([hpa(0, 2), hpa(71, 3), hpa(100, 2)], scale_out_within_s=100)
+    verdict = judge([hpa(0, 2), hpa(71, 3), hpa(100, 2)], scale_out_within_s=60)
     assert verdict.outcome is Outcome.FAIL
     assert "never scaled out" in verdict.message
+
+
+def test_no_scale_out_in_a_load_window_shorter_than_the_budget_is_an_error() -> None:
+    verdict = judge([hpa(0, 2), hpa(71, 3), hpa(100, 2)], scale_out_within_s=61)
+    assert verdict.outcome is Outcome.ERROR
+    assert "60 s load window, which is shorter than the 61 s scale-out budget" in verdict.message
+
+
+def test_a_scale_out_within_a_short_load_window_is_still_judged() -> None:
+    verdict = judge(CLEAN, scale_out_within_s=100)
+    assert verdict.outcome is Outcome.PASS, verdict.message
+    assert verdict.figures["scale_out_latency_s"] == 15.0
 
 
 @pytest.mark.parametrize(

@@ -179,6 +179,20 @@ class _Run:
             and latest.data.get("currentReplicas", 0) <= floor
         )
 
+    def hpa_measuring(self) -> bool:
+        """The HPA reports a current CPU utilization: pod metrics reach it."""
+        latest = self.recorder.latest(HPA, self.workload.hpa)
+        return latest is not None and latest.data.get("currentCPUUtilizationPercentage") is not None
+
+    def wait_hpa_measuring(self) -> None:
+        # Right after pods turn Ready the HPA ignores their CPU for a metrics
+        # window or two; load started before then is judged on a blind HPA.
+        if not self.recorder.wait_for(self.hpa_measuring, self.windows.steady_timeout_s):
+            self.notes.append(
+                f"HPA {self.workload.hpa} reported no CPU utilization within "
+                f"{self.windows.steady_timeout_s:g} s before the baseline"
+            )
+
     def wait_steady(self) -> None:
         if not self.recorder.wait_for(self.fully_ready, self.windows.steady_timeout_s):
             self.notes.append(
@@ -424,6 +438,7 @@ def run_hpa(
         try:
             driver.apply(profile.baseline_users)
             run.wait_steady()
+            run.wait_hpa_measuring()
             run.baseline()
             driver.play(profile, settled=run.hpa_back_at_minimum)
         finally:

@@ -31,7 +31,8 @@ def hpa_behaved(
 
     Starting replicas are desiredReplicas in force at the load window's start.
     Checks: desiredReplicas above the starting count within the budget (MARGINAL
-    above 80 % of it); current and desired replicas never above `max_replicas`;
+    above 80 % of it; an ERROR if it never rose and the load window was shorter
+    than the budget); current and desired replicas never above `max_replicas`;
     desiredReplicas back at or below the starting count by the end of the
     cooldown window; at most `flap_limit` changes of direction of desiredReplicas
     from load start to cooldown end (a clean run has one: up, then down).
@@ -82,6 +83,14 @@ def _judge_scale_out(
     origin: Origin,
 ) -> None:
     first = next((s for s in samples if s.desired_replicas > start), None)
+    if first is None and load.seconds < budget:
+        # The HPA might still have scaled out within budget had the load lasted:
+        # a short run is no evidence of a slow HPA.
+        raise InsufficientData(
+            f"no scale-out in the {load.seconds:.0f} s load window, which is shorter than the "
+            f"{budget:g} s scale-out budget, so a slow HPA cannot be told from a short run; "
+            f"hold the load for at least the budget"
+        )
     if first is None:
         findings.add(
             Outcome.FAIL,
