@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from chaosgate.harness import HeartStack, backend_label
-from chaosgate.kube.scenarios import Artifacts, Windows
+from chaosgate.kube.scenarios import Artifacts, RunSettings, Windows
+from chaosgate.providers.base import ClusterInfo
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.scenario_book import ScenarioBook, ScenarioRun
 from chaosgate.timeline import Timeline, Verdict
@@ -52,16 +53,12 @@ def run_pod_fault(
     stack: HeartStack,
     report_dir: Path,
     *,
-    inject: Callable[..., tuple[Timeline, Artifacts]],
+    inject: Callable[[ClusterInfo, str, RunSettings], tuple[Timeline, Artifacts]],
     judge: Callable[[Timeline, float], list[Verdict]],
 ) -> ScenarioRun:
     """Kill or OOM-kill one heart-display pod of the cluster and judge its recovery."""
     run = start_run(book, name, stack)
-    outcome = inject(
-        stack.cluster,
-        POD_FAULT_TARGET,
-        run_dir=run_dir(report_dir, f"{name}-cluster"),
-        windows=POD_FAULT_WINDOWS,
-    )
+    settings = RunSettings(run_dir(report_dir, f"{name}-cluster"), POD_FAULT_WINDOWS)
+    outcome = inject(stack.cluster, POD_FAULT_TARGET, settings)
     record(run, outcome, judge(outcome[0], POD_FAULT_BUDGET_S))
     return run

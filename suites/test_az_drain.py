@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chaosgate.harness import HeartStack
-from chaosgate.kube.scenarios import Windows, judge_zone_drain, run_zone_drain
+from chaosgate.kube.scenarios import RunSettings, Windows, judge_zone_drain, run_zone_drain
 from chaosgate.scenario_book import ScenarioBook
 from kube_scenarios import record, run_dir, start_run
 
@@ -23,9 +23,8 @@ def test_az_drain(heart_stack: HeartStack, scenario_book: ScenarioBook, report_d
     outcome = run_zone_drain(
         heart_stack.cluster,
         ZONE,
-        run_dir=run_dir(report_dir, "az-drain"),
+        RunSettings(run_dir(report_dir, "az-drain"), Windows(baseline_s=5)),
         hold_s=10,
-        windows=Windows(baseline_s=5),
     )
     record(run, outcome, judge_zone_drain(outcome[0], ZONE))
     run.assert_passed()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from chaosgate.harness import HeartStack
-from chaosgate.kube.scenarios import Windows, judge_hpa, run_hpa
+from chaosgate.kube.scenarios import RunSettings, judge_hpa, run_hpa
 from chaosgate.kube.usage import LoadProfile
 from chaosgate.scenario_book import ScenarioBook
 from kube_scenarios import record, run_dir, start_run
@@ -28,9 +28,7 @@ pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(900
 
 def test_hpa(heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path) -> None:
     run = start_run(scenario_book, "hpa", heart_stack)
-    outcome = run_hpa(
-        heart_stack.cluster, PROFILE, run_dir=run_dir(report_dir, "hpa"), windows=Windows()
-    )
+    outcome = run_hpa(heart_stack.cluster, PROFILE, RunSettings(run_dir(report_dir, "hpa")))
     record(run, outcome, judge_hpa(outcome[0], SCALE_OUT_BUDGET_S, MAX_REPLICAS))
     latency = run.figures.get("scale_out_latency_s")
     if latency is not None:

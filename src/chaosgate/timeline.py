@@ -92,6 +92,24 @@ class Timeline:
         return [w for w in (self.window(n) for n in names) if w is not None]
 
 
+TIMELINE_FILE = "timeline.jsonl"
+JOURNAL_FILE = "journal.json"  # the Chaos Toolkit journal of the run's experiment
+
+
+class RunFiles:
+    """The files every scenario run directory holds, for the results that name one."""
+
+    run_dir: Path
+
+    @property
+    def timeline_path(self) -> Path:
+        return self.run_dir / TIMELINE_FILE
+
+    @property
+    def journal_path(self) -> Path:
+        return self.run_dir / JOURNAL_FILE
+
+
 def write_jsonl(records: Iterable[Record], path: Path) -> None:
     with path.open("w") as out:
         for record in records:

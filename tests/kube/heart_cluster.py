@@ -49,10 +49,8 @@ class HeartCluster:
 
     def fully_ready(self, replicas: int = REPLICAS) -> bool:
         sts = self.statefulset()
-        return (
-            sts["spec"].get("replicas") == replicas
-            and sts.get("status", {}).get("readyReplicas") == replicas
-        )
+        ready = sts.get("status", {}).get("readyReplicas")
+        return bool(sts["spec"].get("replicas") == replicas and ready == replicas)
 
     def wait_fully_ready(self, replicas: int = REPLICAS, timeout: float = 120) -> None:
         if not wait_until(lambda: self.fully_ready(replicas), timeout=timeout, interval=0.5):

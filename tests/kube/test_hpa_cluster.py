@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from heart_cluster import HeartCluster, heart_cluster
 
-from chaosgate.kube.scenarios import Windows, judge_hpa, run_hpa
+from chaosgate.kube.scenarios import RunSettings, Windows, judge_hpa, run_hpa
 from chaosgate.kube.usage import LoadProfile, UsageModel
 from chaosgate.timeline import HPA, WINDOW
 
@@ -41,9 +41,8 @@ def test_hpa_scales_out_under_load_and_back_in(heart: HeartCluster, tmp_path: Pa
     timeline, artifacts = run_hpa(
         heart.info,
         profile,
-        run_dir=tmp_path / "run",
+        RunSettings(tmp_path / "run", Windows(baseline_s=5)),
         model=UsageModel(idle_millicores=5, millicores_per_user=10),
-        windows=Windows(baseline_s=5),
     )
     verdicts = judge_hpa(timeline, SCALE_OUT_BUDGET_S, MAX_REPLICAS)
     for verdict in verdicts:

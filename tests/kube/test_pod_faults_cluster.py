@@ -15,7 +15,14 @@ from heart_cluster import NAMESPACE, HeartCluster, heart_cluster
 
 from chaosgate.kube.client import connect
 from chaosgate.kube.pod_faults import oom_kill_simulated
-from chaosgate.kube.scenarios import Windows, judge_oom, judge_pod_kill, run_oom, run_pod_kill
+from chaosgate.kube.scenarios import (
+    RunSettings,
+    Windows,
+    judge_oom,
+    judge_pod_kill,
+    run_oom,
+    run_pod_kill,
+)
 from chaosgate.timeline import FAULT, POD, Timeline, Verdict
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -42,7 +49,7 @@ def faults(timeline: Timeline, action: str) -> list[dict[str, object]]:
 def test_pod_kill_recovers_within_budget(heart: HeartCluster, tmp_path: Path) -> None:
     uid_before = heart.get("get", "pod", "heart-display-0")["metadata"]["uid"]
     timeline, artifacts = run_pod_kill(
-        heart.info, "heart-display-0", run_dir=tmp_path / "run", windows=WINDOWS
+        heart.info, "heart-display-0", RunSettings(tmp_path / "run", WINDOWS)
     )
     verdicts = judge_pod_kill(timeline, RECOVERY_BUDGET_S)
     show(verdicts)
@@ -55,7 +62,7 @@ def test_pod_kill_recovers_within_budget(heart: HeartCluster, tmp_path: Path) ->
 
 def test_simulated_oom_kill_lands_and_recovers(heart: HeartCluster, tmp_path: Path) -> None:
     timeline, artifacts = run_oom(
-        heart.info, "heart-display-1", run_dir=tmp_path / "run", windows=WINDOWS
+        heart.info, "heart-display-1", RunSettings(tmp_path / "run", WINDOWS)
     )
     verdicts = judge_oom(timeline, RECOVERY_BUDGET_S)
     show(verdicts)

@@ -25,7 +25,7 @@ from chaosgate.errors import UnsafeTarget
 from chaosgate.kube.client import connect, connect_kubeconfig, current_context
 from chaosgate.kube.fault_records import read_fault_records
 from chaosgate.kube.observe import ClusterRecorder
-from chaosgate.kube.scenarios import Windows, judge_zone_drain, run_zone_drain
+from chaosgate.kube.scenarios import RunSettings, Windows, judge_zone_drain, run_zone_drain
 from chaosgate.kube.zone_drain import CORDONED_BY, DrainSettings, drain_zone
 from chaosgate.timeline import EVENT, FAULT, POD, WINDOW, Record, Timeline
 from chaosgate.verdicts import evictions_refused_not_absent, pdb_held
@@ -134,9 +134,8 @@ def test_zone_drain_scenario_holds_the_pdb_and_respreads(
     timeline, artifacts = run_zone_drain(
         heart.info,
         ZONE,
-        run_dir=tmp_path / "run",
+        RunSettings(tmp_path / "run", Windows(baseline_s=2, settle_s=2, recovery_timeout_s=60)),
         hold_s=4,
-        windows=Windows(baseline_s=2, settle_s=2, recovery_timeout_s=60),
     )
     verdicts = judge_zone_drain(timeline, ZONE)
     for verdict in verdicts:

@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from chaosgate.gate.errors import PolicyError
 from chaosgate.report.model import SCENARIOS
+
+_Item = TypeVar("_Item")
 
 _SCENARIO_NAME = re.compile(rf"^({'|'.join(SCENARIOS)})(\[[A-Za-z0-9_.-]+\])?$")
 _TOP_KEYS = frozenset({"required", "thresholds", "allow_marginal"})
@@ -220,16 +223,23 @@ def _check_keys(mapping: _Located, allowed: frozenset[str], where: _Where, what:
         )
 
 
+def _each_item(
+    items: _LocatedList, field: str, where: _Where, parse: Callable[[Any, _Where], _Item]
+) -> tuple[_Item, ...]:
+    """Parse each item of a list, with errors located at its own line as field[index]."""
+    return tuple(
+        parse(item, where.at(line, f"{field}[{index}]"))
+        for index, (item, line) in enumerate(zip(items, items.lines, strict=True))
+    )
+
+
 def _requirements(value: Any, where: _Where) -> tuple[Requirement, ...]:
     if not isinstance(value, _LocatedList) or not value:
         raise where.error(
             "'required' must be a non-empty list of scenario names",
             "write e.g. `required: [gitops, pod_kill, oom, az_drain, hpa, breaker]`",
         )
-    return tuple(
-        _requirement(item, where.at(line, f"required[{index}]"))
-        for index, (item, line) in enumerate(zip(value, value.lines, strict=True))
-    )
+    return _each_item(value, "required", where, _requirement)
 
 
 def _requirement(item: Any, where: _Where) -> Requirement:
@@ -260,10 +270,7 @@ def _thresholds(value: Any, where: _Where) -> tuple[Threshold, ...]:
             "'thresholds' must be a list of mappings",
             "write e.g. `thresholds: [{scenario: pod_kill, property: recovery_s, max: 60}]`",
         )
-    return tuple(
-        _threshold(item, where.at(line, f"thresholds[{index}]"))
-        for index, (item, line) in enumerate(zip(value, value.lines, strict=True))
-    )
+    return _each_item(value, "thresholds", where, _threshold)
 
 
 def _threshold(item: Any, where: _Where) -> Threshold:

@@ -42,6 +42,7 @@ from chaosgate.timeline import (
     STATEFULSET,
     WINDOW,
     Record,
+    RunFiles,
     Timeline,
     Verdict,
     write_jsonl,
@@ -111,7 +112,18 @@ class Windows:
 
 
 @dataclass(frozen=True)
-class Artifacts:
+class RunSettings:
+    """Where a run leaves its files, what it acts on, and its phases and clocks."""
+
+    run_dir: Path
+    windows: Windows = Windows()
+    workload: TargetWorkload = TargetWorkload()
+    clock: Clock = field(default_factory=SystemClock)
+    wall_clock: Callable[[], float] = time.time
+
+
+@dataclass(frozen=True)
+class Artifacts(RunFiles):
     """Where one run's files are, and what the report must say about it."""
 
     scenario: str
@@ -119,14 +131,6 @@ class Artifacts:
     backend: str  # the provider that produced the timeline
     notes: tuple[str, ...]
     journal_status: str | None = None
-
-    @property
-    def timeline_path(self) -> Path:
-        return self.run_dir / "timeline.jsonl"
-
-    @property
-    def journal_path(self) -> Path:
-        return self.run_dir / "journal.json"
 
     @property
     def fault_records_path(self) -> Path:
@@ -139,30 +143,30 @@ class _Run:
 
     scenario: str
     cluster: ClusterInfo
-    run_dir: Path
-    workload: TargetWorkload
-    windows: Windows
-    clock: Clock
-    wall_clock: Callable[[], float]
+    settings: RunSettings
     recorder: ClusterRecorder = field(init=False)
     journal: Mapping[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         require_chaos_allowed(self.cluster)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.settings.run_dir.mkdir(parents=True, exist_ok=True)
         self.recorder = ClusterRecorder(
-            self.cluster.kubeconfig, self.workload.namespace, clock=self.wall_clock
+            self.cluster.kubeconfig,
+            self.settings.workload.namespace,
+            clock=self.settings.wall_clock,
         )
 
     # -- windows and waiting ------------------------------------------------------
 
     def mark(self, window: str, edge: str, t: float | None = None) -> None:
         data = {"window": window, "edge": edge, "scenario": self.scenario}
-        self.recorder.emit(Record(self.wall_clock() if t is None else t, WINDOW, window, data))
+        self.recorder.emit(
+            Record(self.settings.wall_clock() if t is None else t, WINDOW, window, data)
+        )
 
     def fully_ready(self) -> bool:
-        latest = self.recorder.latest(STATEFULSET, self.workload.statefulset)
+        latest = self.recorder.latest(STATEFULSET, self.settings.workload.statefulset)
         if latest is None:
             return False
         replicas, ready = latest.data.get("replicas", 0), latest.data.get("readyReplicas", 0)
@@ -170,7 +174,7 @@ class _Run:
 
     def hpa_back_at_minimum(self) -> bool:
         """The HPA wants, and has, no more than its minimum replicas."""
-        latest = self.recorder.latest(HPA, self.workload.hpa)
+        latest = self.recorder.latest(HPA, self.settings.workload.hpa)
         if latest is None:
             return False
         floor = latest.data.get("minReplicas", 1)
@@ -181,39 +185,39 @@ class _Run:
 
     def hpa_measuring(self) -> bool:
         """The HPA reports a current CPU utilization: pod metrics reach it."""
-        latest = self.recorder.latest(HPA, self.workload.hpa)
+        latest = self.recorder.latest(HPA, self.settings.workload.hpa)
         return latest is not None and latest.data.get("currentCPUUtilizationPercentage") is not None
 
     def wait_hpa_measuring(self) -> None:
         # Right after pods turn Ready the HPA ignores their CPU for a metrics
         # window or two; load started before then is judged on a blind HPA.
-        if not self.recorder.wait_for(self.hpa_measuring, self.windows.steady_timeout_s):
+        if not self.recorder.wait_for(self.hpa_measuring, self.settings.windows.steady_timeout_s):
             self.notes.append(
-                f"HPA {self.workload.hpa} reported no CPU utilization within "
-                f"{self.windows.steady_timeout_s:g} s before the baseline"
+                f"HPA {self.settings.workload.hpa} reported no CPU utilization within "
+                f"{self.settings.windows.steady_timeout_s:g} s before the baseline"
             )
 
     def wait_steady(self) -> None:
-        if not self.recorder.wait_for(self.fully_ready, self.windows.steady_timeout_s):
+        if not self.recorder.wait_for(self.fully_ready, self.settings.windows.steady_timeout_s):
             self.notes.append(
-                f"StatefulSet {self.workload.statefulset} was not fully Ready within "
-                f"{self.windows.steady_timeout_s:g} s before the baseline"
+                f"StatefulSet {self.settings.workload.statefulset} was not fully Ready within "
+                f"{self.settings.windows.steady_timeout_s:g} s before the baseline"
             )
 
     def baseline(self) -> None:
         self.mark("baseline", "start")
-        self.clock.sleep(self.windows.baseline_s)
+        self.settings.clock.sleep(self.settings.windows.baseline_s)
         self.mark("baseline", "end")
 
     def recover(self, since: float) -> None:
         """The recovery window from `since`: until fully Ready again, then settle_s more."""
         self.mark("recovery", "start", since)
-        if not self.recorder.wait_for(self.fully_ready, self.windows.recovery_timeout_s):
+        if not self.recorder.wait_for(self.fully_ready, self.settings.windows.recovery_timeout_s):
             self.notes.append(
-                f"StatefulSet {self.workload.statefulset} not fully Ready "
-                f"{self.windows.recovery_timeout_s:g} s after the fault"
+                f"StatefulSet {self.settings.workload.statefulset} not fully Ready "
+                f"{self.settings.windows.recovery_timeout_s:g} s after the fault"
             )
-        self.clock.sleep(self.windows.settle_s)
+        self.settings.clock.sleep(self.settings.windows.settle_s)
         self.mark("recovery", "end")
 
     # -- chaos ----------------------------------------------------------------------
@@ -223,10 +227,10 @@ class _Run:
             "kubeconfig_path": str(self.cluster.kubeconfig),
             # require_chaos_allowed passed for this cluster: hand the permission on.
             "allow_context": current_context(self.cluster.kubeconfig),
-            "namespace": self.workload.namespace,
-            "statefulset": self.workload.statefulset,
+            "namespace": self.settings.workload.namespace,
+            "statefulset": self.settings.workload.statefulset,
             "fault_records": str(self.artifacts().fault_records_path),
-            "recovery_timeout_seconds": self.windows.recovery_timeout_s,
+            "recovery_timeout_seconds": self.settings.windows.recovery_timeout_s,
             **overrides,
         }
         self.journal = run_chaos(
@@ -235,7 +239,7 @@ class _Run:
             emit=self.recorder.emit,
             overrides=configuration,
             dry_run=dry_run,
-            wall_clock=self.wall_clock,
+            wall_clock=self.settings.wall_clock,
         )
 
     def fault_records(self) -> list[Record]:
@@ -258,32 +262,11 @@ class _Run:
         status = self.journal.get("status") if self.journal else None
         return Artifacts(
             self.scenario,
-            self.run_dir,
+            self.settings.run_dir,
             self.cluster.provider,
             notes,
             str(status) if status else None,
         )
-
-
-def _new_run(
-    scenario: str,
-    cluster: ClusterInfo,
-    *,
-    run_dir: Path,
-    workload: TargetWorkload | None,
-    windows: Windows | None,
-    clock: Clock | None,
-    wall_clock: Callable[[], float],
-) -> _Run:
-    return _Run(
-        scenario,
-        cluster,
-        run_dir=run_dir,
-        workload=workload or TargetWorkload(),
-        windows=windows or Windows(),
-        clock=clock or SystemClock(),
-        wall_clock=wall_clock,
-    )
 
 
 def _run_fault(
@@ -301,7 +284,7 @@ def _run_fault(
             run.baseline()
             run.mark("fault", "start")
             run.chaos(overrides, dry_run=dry_run)
-            end = fault_end(run) or run.wall_clock()
+            end = fault_end(run) or run.settings.wall_clock()
             run.mark("fault", "end", end)
             run.recover(end)
         finally:
@@ -324,31 +307,19 @@ def _uncordon_time(run: _Run) -> float | None:
 def run_zone_drain(
     cluster: ClusterInfo,
     zone: str,
+    settings: RunSettings,
     *,
-    run_dir: Path,
     hold_s: float = 10.0,
     eviction_deadline_s: float = 60.0,
-    workload: TargetWorkload | None = None,
-    windows: Windows | None = None,
     dry_run: bool = False,
-    clock: Clock | None = None,
-    wall_clock: Callable[[], float] = time.time,
 ) -> tuple[Timeline, Artifacts]:
     """Drain `zone` (every namespace, as a real drain), hold it `hold_s`, uncordon, recover."""
-    run = _new_run(
-        "zone_drain",
-        cluster,
-        run_dir=run_dir,
-        workload=workload,
-        windows=windows,
-        clock=clock,
-        wall_clock=wall_clock,
-    )
+    run = _Run("zone_drain", cluster, settings)
     overrides = {
         "zone": zone,
         "hold_seconds": hold_s,
         "eviction_deadline_seconds": eviction_deadline_s,
-        "completion_timeout_seconds": run.windows.recovery_timeout_s,
+        "completion_timeout_seconds": run.settings.windows.recovery_timeout_s,
     }
     return _run_fault(run, overrides, dry_run=dry_run, fault_end=_uncordon_time)
 
@@ -356,49 +327,25 @@ def run_zone_drain(
 def run_pod_kill(
     cluster: ClusterInfo,
     pod: str,
+    settings: RunSettings,
     *,
-    run_dir: Path,
-    workload: TargetWorkload | None = None,
-    windows: Windows | None = None,
     dry_run: bool = False,
-    clock: Clock | None = None,
-    wall_clock: Callable[[], float] = time.time,
 ) -> tuple[Timeline, Artifacts]:
     """Delete `pod` with grace period 0; the StatefulSet must make it Ready again."""
-    run = _new_run(
-        "pod_kill",
-        cluster,
-        run_dir=run_dir,
-        workload=workload,
-        windows=windows,
-        clock=clock,
-        wall_clock=wall_clock,
-    )
+    run = _Run("pod_kill", cluster, settings)
     return _run_fault(run, {"target_pod": pod}, dry_run=dry_run, fault_end=lambda _: None)
 
 
 def run_oom(
     cluster: ClusterInfo,
     pod: str,
+    settings: RunSettings,
     *,
-    run_dir: Path,
     mechanism: str = "auto",
-    workload: TargetWorkload | None = None,
-    windows: Windows | None = None,
     dry_run: bool = False,
-    clock: Clock | None = None,
-    wall_clock: Callable[[], float] = time.time,
 ) -> tuple[Timeline, Artifacts]:
     """OOM-kill `pod`'s container (simulated on kwok); it must restart and be Ready again."""
-    run = _new_run(
-        "oom",
-        cluster,
-        run_dir=run_dir,
-        workload=workload,
-        windows=windows,
-        clock=clock,
-        wall_clock=wall_clock,
-    )
+    run = _Run("oom", cluster, settings)
     overrides = {"target_pod": pod, "oom_mechanism": mechanism}
     return _run_fault(run, overrides, dry_run=dry_run, fault_end=lambda _: None)
 
@@ -406,33 +353,21 @@ def run_oom(
 def run_hpa(
     cluster: ClusterInfo,
     profile: LoadProfile,
+    settings: RunSettings,
     *,
-    run_dir: Path,
     model: UsageModel | None = None,
-    workload: TargetWorkload | None = None,
-    windows: Windows | None = None,
-    clock: Clock | None = None,
-    wall_clock: Callable[[], float] = time.time,
 ) -> tuple[Timeline, Artifacts]:
     """Simulated CPU load rises, holds and falls: the real HPA must scale out and back in."""
-    run = _new_run(
-        "hpa",
-        cluster,
-        run_dir=run_dir,
-        workload=workload,
-        windows=windows,
-        clock=clock,
-        wall_clock=wall_clock,
-    )
+    run = _Run("hpa", cluster, settings)
     with sigterm_raises(), connect(cluster) as api:
         driver = UsageDriver(
             api,
-            run.workload.namespace,
-            run.workload.selector,
+            run.settings.workload.namespace,
+            run.settings.workload.selector,
             model,
             emit=run.recorder.emit,
-            clock=run.clock,
-            wall_clock=wall_clock,
+            clock=run.settings.clock,
+            wall_clock=run.settings.wall_clock,
         )
         run.recorder.start()
         try:

@@ -32,7 +32,15 @@ from chaosgate.stack.observe import Observer, targets_of
 from chaosgate.stack.recorder import Recorder
 from chaosgate.stack.runtime import StackRuntime
 from chaosgate.termination import sigterm_raises
-from chaosgate.timeline import METRICS, WINDOW, Record, Timeline
+from chaosgate.timeline import (
+    JOURNAL_FILE,
+    METRICS,
+    TIMELINE_FILE,
+    WINDOW,
+    Record,
+    RunFiles,
+    Timeline,
+)
 from chaosgate.versions import REPO_ROOT
 from chaosgate.waiting import Clock, SystemClock
 
@@ -65,7 +73,7 @@ class ScenarioConfig:
 
 
 @dataclass(frozen=True)
-class ScenarioResult:
+class ScenarioResult(RunFiles):
     """What one run produced: the timeline to judge and where its artefacts are."""
 
     scenario: str
@@ -80,14 +88,6 @@ class ScenarioResult:
     def instances(self) -> list[str]:
         """Names of the replicas' METRICS records (container names), for breaker verdicts."""
         return sorted({r.name for r in self.timeline.of_kind(METRICS)})
-
-    @property
-    def timeline_path(self) -> Path:
-        return self.run_dir / "timeline.jsonl"
-
-    @property
-    def journal_path(self) -> Path:
-        return self.run_dir / "journal.json"
 
 
 def run_breaker_scenario(config: ScenarioConfig, clock: Clock | None = None) -> ScenarioResult:
@@ -189,7 +189,7 @@ class _Run:
         pod_names[stack.redis.container] = "redis"
         return run_chaos(
             EXPERIMENTS[self.scenario],
-            journal_path=self.config.run_dir / "journal.json",
+            journal_path=self.config.run_dir / JOURNAL_FILE,
             emit=self.recorder.emit,
             overrides=self._chaos_configuration(stack),
             pod_names=pod_names,
@@ -228,4 +228,4 @@ class _Run:
         if self.load is not None:
             self.load.stop()
             self.recorder.extend(self.load.records())
-        return self.recorder.write(self.config.run_dir / "timeline.jsonl")
+        return self.recorder.write(self.config.run_dir / TIMELINE_FILE)
