@@ -75,3 +75,27 @@ def test_probes_and_rollback_stage() -> None:
     rec.activity_completed(action("start_redis", name="r"), {"status": "succeeded", "output": {}})
     (end,) = records
     assert (end.data["phase"], end.data["stage"]) == ("end", "rollback")
+
+
+def test_actions_that_record_their_own_faults_are_left_alone() -> None:
+    records: list[Record] = []
+    rec = recorder(records)
+    kill = action("kill_pod", name="heart-display-0")
+    kill["provider"]["module"] = "chaosgate.kube.actions"
+    rec.start_activity(kill)
+    output = {"action": "pod_kill", "landed": True, "landed_at": 100.5}
+    rec.activity_completed(kill, {"status": "succeeded", "output": output})
+    assert records == []
+
+
+def test_an_unknown_action_is_marked_under_its_function_name() -> None:
+    records: list[Record] = []
+    rec = recorder(records)
+    terminate = action("terminate_pods", name="heart-display-0")
+    rec.start_activity(terminate)
+    rec.activity_completed(terminate, {"status": "succeeded", "output": ["heart-display-0"]})
+    marks = [fault_mark(r) for r in records]
+    assert [(m.action, m.phase) for m in marks] == [
+        ("terminate_pods", "start"),
+        ("terminate_pods", "end"),
+    ]

@@ -3,7 +3,8 @@
 A chaoslib RunEventHandler. For each action of the method and the rollbacks:
 phase "start" when it begins, "landed" when its output says the fault took
 effect (stamped with the engine's time of the fault, not ours), "refused"
-when it declined its target, "end" when it finished. Records follow the
+when it declined its target, "end" when it finished. Actions of
+chaosgate.kube.actions are left out: they record their own faults. Records follow the
 FAULT contract in chaosgate.verdicts.records: name "chaos", action "pod_kill" |
 "oom_kill" | "redis_outage" | ..., target the pod name.
 """
@@ -41,6 +42,9 @@ FAULT_ROLES = {
     "start_redis": FaultRole("redis_outage", marks_start=False),
 }
 INJECTOR = "chaos"  # the name of every FAULT record this runner writes
+# Modules whose actions write their own FAULT records (the Kubernetes injectors, into
+# the run's fault-records file); recorded here as well, each fault would show twice.
+SELF_RECORDING_MODULES = frozenset({"chaosgate.kube.actions"})
 
 
 class FaultRecorder(RunEventHandler):  # type: ignore[misc]  # chaoslib is untyped
@@ -70,11 +74,11 @@ class FaultRecorder(RunEventHandler):  # type: ignore[misc]  # chaoslib is untyp
         self._stage = "rollback"
 
     def start_activity(self, activity: Mapping[str, Any]) -> None:
-        if activity.get("type") == "action" and self._role(activity).marks_start:
+        if _recorded_here(activity) and self._role(activity).marks_start:
             self._fault(self._clock(), activity, "start", {})
 
     def activity_completed(self, activity: Mapping[str, Any], run: Mapping[str, Any]) -> None:
-        if activity.get("type") != "action":
+        if not _recorded_here(activity):
             return
         raw_output = run.get("output")
         output: dict[str, Any] = raw_output if isinstance(raw_output, dict) else {}
@@ -112,3 +116,9 @@ class FaultRecorder(RunEventHandler):  # type: ignore[misc]  # chaoslib is untyp
             "dry_run": is_dry_run(self._configuration),
         }
         self._emit(Record(t, FAULT, INJECTOR, data))
+
+
+def _recorded_here(activity: Mapping[str, Any]) -> bool:
+    """An action whose faults this recorder writes (not one that records itself)."""
+    module = activity.get("provider", {}).get("module")
+    return activity.get("type") == "action" and module not in SELF_RECORDING_MODULES

@@ -76,13 +76,11 @@ class FaultResult:
     details: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
-        # No "landed" key: the Chaos Toolkit runner would turn it into a second FAULT
-        # record under the function's name; ours are written by the injector itself.
         return {
             "action": self.action,
             "target": self.target,
             "dry_run": self.dry_run,
-            "took_effect": self.landed,
+            "landed": self.landed,
             "evidence": self.evidence,
             "landed_at": self.landed_at,
             **self.details,
