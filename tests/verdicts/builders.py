@@ -69,6 +69,7 @@ def pod(
     restarts: int = 0,
     zone: str | None = "zone-a",
     reason: str | None = None,
+    terminated: float | None = None,
 ) -> Record:
     data: dict[str, Any] = {
         "uid": uid,
@@ -80,6 +81,8 @@ def pod(
         "zone": zone,
         "lastTerminationReason": reason,
     }
+    if terminated is not None:
+        data["lastTerminatedAt"] = at(terminated)
     return Record(at(s), POD, name, data)
 
 

@@ -33,6 +33,26 @@ BEFORE = pod(0, VICTIM)  # the victim as it was before the fault
             0.5,
         ),
         ([OOM, BEFORE, pod(15, VICTIM, restarts=1, reason="OOMKilled")], "OOMKilled", 5.0),
+        (  # a restart found by sampling is dated by the termination it reports
+            [KILL, BEFORE, pod(12, VICTIM, restarts=1, terminated=10.25)],
+            "restarted",
+            0.25,
+        ),
+        (  # ... but not by one from before the fault (an older restart) ...
+            [KILL, BEFORE, pod(12, VICTIM, restarts=1, terminated=9.5)],
+            "restarted",
+            2.0,
+        ),
+        (  # ... nor by one stamped after the sample that reported it
+            [KILL, BEFORE, pod(12, VICTIM, restarts=1, terminated=12.5)],
+            "restarted",
+            2.0,
+        ),
+        (
+            [OOM, BEFORE, pod(15, VICTIM, restarts=1, reason="OOMKilled", terminated=10.5)],
+            "OOMKilled",
+            0.5,
+        ),
         ([OOM, fault(14, "oom_kill", "landed", VICTIM, evidence="OOMKilled")], "OOMKilled", 4.0),
         (  # a drain lands with its first accepted eviction
             [
@@ -194,6 +214,25 @@ def test_recovery_on_the_stack_runtime_reads_probe_readiness() -> None:
     assert verdict.outcome is Outcome.PASS, verdict.message
     assert verdict.figures["recovery_s"] == 4.0
     assert verdict.figures["min_ready"] == 2
+
+
+def test_a_restart_sampled_after_recovery_is_timed_from_the_termination() -> None:
+    # The shape of a stack-runtime kill: down at 10.1, serving again at 10.4, and the
+    # engine's restart seen only by the 10.5 sample. Timed from that sample, recovery
+    # would be 0 s; from the termination it reports, 0.3 s.
+    records = [
+        KILL,
+        BEFORE,
+        pod(10.5, VICTIM, restarts=1, terminated=10.1),
+        probe(0, 3),
+        probe(10.2, 2),
+        probe(10.4, 3),
+    ]
+    workload = Workload("heart-stack", source="probe")
+    verdict = recovered_within(timeline(WINDOWS, records), 10, workload)
+    assert verdict.outcome is Outcome.PASS, verdict.message
+    assert verdict.figures["recovery_s"] == 0.3
+    assert verdict.figures["landed_after_s"] == 0.1
 
 
 @pytest.mark.parametrize(

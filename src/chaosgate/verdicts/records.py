@@ -22,6 +22,10 @@ POD (name = pod name; one record per watch event, DELETED events included)
     lastTerminationReason: str | None   containerStatuses[].lastState.terminated.reason
                                   of the most recent termination, e.g. "OOMKilled",
                                   "Error", "Completed"                          [optional]
+    lastTerminatedAt: float | None     UNIX time that termination finished, when the
+                                  producer knows it to better than a second (the
+                                  stack runtime's engine does; the kubelet's
+                                  finishedAt has whole seconds)                 [optional]
     Pods belong to a StatefulSet `S` when they are named `S-<ordinal>`.
 
 PDB (name = PodDisruptionBudget name; one record per status change)
@@ -269,6 +273,7 @@ class PodSample:
     node: str | None
     zone: str | None
     last_termination_reason: str | None
+    terminated_at: float | None = None
 
     @property
     def running(self) -> bool:
@@ -287,6 +292,7 @@ def pod_sample(record: Record) -> PodSample:
         node=_optional_str(record, "node"),
         zone=_optional_str(record, "zone"),
         last_termination_reason=_optional_str(record, "lastTerminationReason"),
+        terminated_at=_optional_number(record, "lastTerminatedAt"),
     )
 
 

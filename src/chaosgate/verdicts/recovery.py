@@ -111,14 +111,19 @@ def _observed_on_pods(timeline: Timeline, start: FaultMark) -> list[tuple[float,
         samples = parse_all(timeline.of_kind(POD, target), pod_sample)
         before = [s for s in samples if s.t <= start.t]
         after = [s for s in samples if s.t > start.t]
-        found += _pod_changes(before[-1] if before else None, after)
+        found += _pod_changes(before[-1] if before else None, after, since=start.t)
     return found
 
 
 def _pod_changes(
-    before: PodSample | None, after: Sequence[PodSample]
+    before: PodSample | None, after: Sequence[PodSample], *, since: float
 ) -> list[tuple[float, Evidence]]:
-    """Evidence in a pod's samples after the fault, compared with its state before it."""
+    """Evidence in a pod's samples after the fault, compared with its state before it.
+
+    A restart is dated by the termination it reports when that falls between the
+    fault's start and the sample: sampling finds a restart late, and a recovery
+    timed from the sample would leave out the time the container was down.
+    """
     found = [(s.t, Evidence.DELETED) for s in after if s.deleted]
     if before is None or before.deleted:
         # Without a live pod before the fault, a new uid or restart count proves nothing:
@@ -128,10 +133,16 @@ def _pod_changes(
         if s.uid != before.uid:
             found.append((s.t, Evidence.REPLACED))
         elif s.restart_count > before.restart_count:
-            found.append((s.t, Evidence.RESTARTED))
+            died = _termination_time(s, since)
+            found.append((died, Evidence.RESTARTED))
             if s.last_termination_reason == "OOMKilled":
-                found.append((s.t, Evidence.OOM_KILLED))
+                found.append((died, Evidence.OOM_KILLED))
     return found
+
+
+def _termination_time(sample: PodSample, since: float) -> float:
+    terminated = sample.terminated_at
+    return terminated if terminated is not None and since <= terminated <= sample.t else sample.t
 
 
 def _pods_seen_after(timeline: Timeline, start: FaultMark) -> bool:
