@@ -4,9 +4,9 @@ A chaoslib RunEventHandler. For each action of the method and the rollbacks:
 phase "start" when it begins, "landed" when its output says the fault took
 effect (stamped with the engine's time of the fault, not ours), "refused"
 when it declined its target, "end" when it finished. Actions of
-chaosgate.kube.actions are left out: they record their own faults. Records follow the
-FAULT contract in chaosgate.verdicts.records: name "chaos", action "pod_kill" |
-"oom_kill" | "redis_outage" | ..., target the pod name.
+chaosgate.kube.actions are left out: they record their own faults. Records
+follow the FAULT contract in chaosgate.verdicts.records: name "chaos", action
+"pod_kill" | "oom_kill" | "redis_outage" | ..., target the pod name.
 """
 
 from __future__ import annotations
