@@ -111,8 +111,16 @@ class Windows:
     settle_s: float = 3.0  # recording goes on this long after recovery
 
 
+class KubeRunFiles(RunFiles):
+    """A kube run directory also holds the FAULT records the injectors wrote."""
+
+    @property
+    def fault_records_path(self) -> Path:
+        return self.run_dir / "fault-records.jsonl"
+
+
 @dataclass(frozen=True)
-class RunSettings:
+class RunSettings(KubeRunFiles):
     """Where a run leaves its files, what it acts on, and its phases and clocks."""
 
     run_dir: Path
@@ -123,7 +131,7 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
-class Artifacts(RunFiles):
+class Artifacts(KubeRunFiles):
     """Where one run's files are, and what the report must say about it."""
 
     scenario: str
@@ -131,10 +139,6 @@ class Artifacts(RunFiles):
     backend: str  # the provider that produced the timeline
     notes: tuple[str, ...]
     journal_status: str | None = None
-
-    @property
-    def fault_records_path(self) -> Path:
-        return self.run_dir / "fault-records.jsonl"
 
 
 @dataclass
@@ -229,13 +233,13 @@ class _Run:
             "allow_context": current_context(self.cluster.kubeconfig),
             "namespace": self.settings.workload.namespace,
             "statefulset": self.settings.workload.statefulset,
-            "fault_records": str(self.artifacts().fault_records_path),
+            "fault_records": str(self.settings.fault_records_path),
             "recovery_timeout_seconds": self.settings.windows.recovery_timeout_s,
             **overrides,
         }
         self.journal = run_chaos(
             EXPERIMENTS[self.scenario],
-            journal_path=self.artifacts().journal_path,
+            journal_path=self.settings.journal_path,
             emit=self.recorder.emit,
             overrides=configuration,
             dry_run=dry_run,
@@ -243,7 +247,7 @@ class _Run:
         )
 
     def fault_records(self) -> list[Record]:
-        return read_fault_records(self.artifacts().fault_records_path)
+        return read_fault_records(self.settings.fault_records_path)
 
     # -- closing --------------------------------------------------------------------
 
@@ -254,7 +258,7 @@ class _Run:
             self.recorder.emit(record)
         self.notes.extend(self.recorder.problems())
         timeline = self.recorder.timeline()
-        write_jsonl(timeline, self.artifacts().timeline_path)
+        write_jsonl(timeline, self.settings.timeline_path)
         return timeline
 
     def artifacts(self) -> Artifacts:

@@ -32,15 +32,7 @@ from chaosgate.stack.observe import Observer, targets_of
 from chaosgate.stack.recorder import Recorder
 from chaosgate.stack.runtime import StackRuntime
 from chaosgate.termination import sigterm_raises
-from chaosgate.timeline import (
-    JOURNAL_FILE,
-    METRICS,
-    TIMELINE_FILE,
-    WINDOW,
-    Record,
-    RunFiles,
-    Timeline,
-)
+from chaosgate.timeline import METRICS, WINDOW, Record, RunFiles, Timeline
 from chaosgate.versions import REPO_ROOT
 from chaosgate.waiting import Clock, SystemClock
 
@@ -54,7 +46,7 @@ BACKEND = "stack"
 
 
 @dataclass(frozen=True)
-class ScenarioConfig:
+class ScenarioConfig(RunFiles):
     """How long each window lasts and how big the stack and the load are."""
 
     run_dir: Path
@@ -189,7 +181,7 @@ class _Run:
         pod_names[stack.redis.container] = "redis"
         return run_chaos(
             EXPERIMENTS[self.scenario],
-            journal_path=self.config.run_dir / JOURNAL_FILE,
+            journal_path=self.config.journal_path,
             emit=self.recorder.emit,
             overrides=self._chaos_configuration(stack),
             pod_names=pod_names,
@@ -228,4 +220,4 @@ class _Run:
         if self.load is not None:
             self.load.stop()
             self.recorder.extend(self.load.records())
-        return self.recorder.write(self.config.run_dir / TIMELINE_FILE)
+        return self.recorder.write(self.config.timeline_path)
