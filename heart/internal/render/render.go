@@ -37,15 +37,10 @@ func Glyph(bpm int64) string {
 	}
 }
 
-// Render returns the body for mediaType, which must be one of Supported.
-func Render(mediaType string, v View) ([]byte, error) {
-	return Append(nil, mediaType, v)
-}
-
-// Append appends the body for mediaType to dst. The server renders into
-// reused buffers: text and JSON are built without intermediate strings,
-// because per-request garbage is what collections, and so a single-core
-// pod's tail latency, are made of.
+// Append appends the body for mediaType, which must be one of Supported,
+// to dst. The server renders into reused buffers: text and JSON are built
+// without intermediate strings, because per-request garbage is what
+// collections, and so a single-core pod's tail latency, are made of.
 func Append(dst []byte, mediaType string, v View) ([]byte, error) {
 	switch mediaType {
 	case TypeText:

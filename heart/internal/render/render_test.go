@@ -160,14 +160,14 @@ func TestSVGWellFormedAndEscaped(t *testing.T) {
 	}
 }
 
-func TestRenderDispatch(t *testing.T) {
+func TestAppendDispatch(t *testing.T) {
 	for _, typ := range Supported {
-		if body, err := Render(typ, sampleView()); err != nil || len(body) == 0 {
-			t.Errorf("Render(%s) = %d bytes, %v", typ, len(body), err)
+		if body, err := Append(nil, typ, sampleView()); err != nil || len(body) == 0 {
+			t.Errorf("Append(%s) = %d bytes, %v", typ, len(body), err)
 		}
 	}
-	if _, err := Render("application/xml", sampleView()); err == nil {
-		t.Error("Render accepted an unsupported type")
+	if _, err := Append(nil, "application/xml", sampleView()); err == nil {
+		t.Error("Append accepted an unsupported type")
 	}
 }
 

@@ -35,7 +35,7 @@ func (r *Readiness) Ready() bool { return r.state.Load() == ready }
 
 // Serve answers /readyz: 200 when ready, 503 with the reason otherwise.
 func (r *Readiness) Serve(ctx *fasthttp.RequestCtx) {
-	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.SetContentType(textPlain)
 	switch r.state.Load() {
 	case ready:
 		ctx.SetBodyString("ready\n")

@@ -94,9 +94,12 @@ func allowGet(ctx *fasthttp.RequestCtx) bool {
 var notAcceptableBody = "406 Not Acceptable: supported media types are " +
 	strings.Join(render.Supported, ", ") + "\n"
 
+// textPlain is the Content-Type of every plain-text answer.
+const textPlain = "text/plain; charset=utf-8"
+
 // contentTypes maps a negotiated media type to its Content-Type.
 var contentTypes = map[string]string{
-	render.TypeText: "text/plain; charset=utf-8",
+	render.TypeText: textPlain,
 	render.TypeSVG:  render.TypeSVG,
 	render.TypeJSON: render.TypeJSON,
 }
@@ -112,7 +115,7 @@ func (d Deps) serveHeart(ctx *fasthttp.RequestCtx) {
 	ctx.Response.Header.Set("Vary", "Accept")
 	mediaType, ok := render.Negotiate(acceptHeader(ctx))
 	if !ok {
-		ctx.SetContentType(contentTypes[render.TypeText])
+		ctx.SetContentType(textPlain)
 		ctx.SetStatusCode(fasthttp.StatusNotAcceptable)
 		ctx.SetBodyString(notAcceptableBody)
 		return
@@ -170,6 +173,6 @@ func boolText(b bool) string {
 // It deliberately checks nothing else, so a dependency problem can never
 // make the kubelet restart healthy pods.
 func serveHealthz(ctx *fasthttp.RequestCtx) {
-	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.SetContentType(textPlain)
 	ctx.SetBodyString("ok\n")
 }
