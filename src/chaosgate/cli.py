@@ -24,7 +24,7 @@ app = typer.Typer(
 tools_app = typer.Typer(help="Build and locate the pinned upstream tools.", no_args_is_help=True)
 app.add_typer(tools_app, name="tools")
 images_app = typer.Typer(
-    help="Build the heart stack's container images locally.", no_args_is_help=True
+    help="Build the container images (heart stack, kind node) locally.", no_args_is_help=True
 )
 app.add_typer(images_app, name="images")
 app.add_typer(cluster_app, name="cluster")
@@ -65,12 +65,32 @@ def tools_path(
 
 
 @images_app.command("build")
-def images_build() -> None:
-    """Build chaosgate/heart-display and chaosgate/redis with no registry (starts dockerd)."""
+def images_build(
+    node: Annotated[
+        bool,
+        typer.Option(
+            "--node/--stack-only",
+            help="Also build the offline kind node image with every cluster image preloaded.",
+        ),
+    ] = True,
+) -> None:
+    """Build the heart stack's images and the kind node image with no registry (starts dockerd)."""
     from chaosgate.containers.images import build_images
 
-    refs = build_images(log=lambda line: typer.echo(line, err=True))
-    typer.echo(f"{refs.heart}\n{refs.redis}")
+    def say(line: str) -> None:
+        typer.echo(line, err=True)
+
+    try:
+        refs = build_images(log=say)
+        typer.echo(f"{refs.heart}\n{refs.redis}")
+        if node:
+            from chaosgate.containers.node_image import build_node_image
+            from chaosgate.tools.cache import ToolCache
+
+            typer.echo(build_node_image(ToolCache.default(), log=say))
+    except ChaosgateError as exc:
+        typer.echo(f"chaosgate: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
 
 
 @app.command("lint")

@@ -39,6 +39,14 @@ AllowContextOption = Annotated[
     list[str] | None,
     typer.Option("--allow-context", help="Context of an existing cluster chaos may act on."),
 ]
+KindImagesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kind-images",
+        help="kind node image: official (from its registry) or local (built here, nothing "
+        "pulled). Default: $CHAOSGATE_KIND_IMAGES, else official.",
+    ),
+]
 DEFAULT_NAME = ClusterSpec().name
 
 
@@ -74,10 +82,11 @@ def up(
     ] = False,
     kubeconfig: KubeconfigOption = None,
     allow_context: AllowContextOption = None,
+    kind_images: KindImagesOption = None,
 ) -> None:
     """Create a cluster (or check an existing one) and print its kubeconfig path."""
     spec = ClusterSpec(name=name, nodes_per_zone=nodes_per_zone, keep_on_failure=keep_cluster)
-    options = ProviderOptions(kubeconfig, tuple(allow_context or ()))
+    options = ProviderOptions(kubeconfig, tuple(allow_context or ()), kind_images)
     with _reported_errors():
         info = provider_for(provider, options).up(spec)
     typer.echo(info.kubeconfig)
@@ -88,10 +97,11 @@ def down(
     provider: ProviderOption = "local",
     name: NameOption = DEFAULT_NAME,
     kubeconfig: KubeconfigOption = None,
+    kind_images: KindImagesOption = None,
 ) -> None:
     """Delete a cluster and everything it left (processes, ports, files)."""
     with _reported_errors():
-        provider_for(provider, ProviderOptions(kubeconfig)).down(name)
+        provider_for(provider, ProviderOptions(kubeconfig, kind_images=kind_images)).down(name)
     typer.echo(f"deleted {provider} cluster {name}")
 
 
@@ -100,8 +110,10 @@ def status(
     provider: ProviderOption = "local",
     name: NameOption = DEFAULT_NAME,
     kubeconfig: KubeconfigOption = None,
+    kind_images: KindImagesOption = None,
 ) -> None:
     """Print the kubeconfig path of a running cluster (exit 1 if there is none)."""
     with _reported_errors():
-        info = provider_for(provider, ProviderOptions(kubeconfig)).status(name)
+        options = ProviderOptions(kubeconfig, kind_images=kind_images)
+        info = provider_for(provider, options).status(name)
     typer.echo(info.kubeconfig)

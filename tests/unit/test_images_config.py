@@ -2,7 +2,8 @@ from pathlib import Path
 
 import yaml
 
-from chaosgate.containers.images import DEFAULT_MIRROR, debian_mirror, heart_version, image_refs
+from chaosgate.containers.images import heart_version, image_refs
+from chaosgate.containers.rootfs import DEFAULT_MIRROR, debian_mirror
 
 
 def test_mirror_comes_from_apt_sources(tmp_path: Path) -> None:

@@ -1,4 +1,7 @@
-"""The kind provider's command sequence and config, against a recording fake kind."""
+"""The kind provider's command sequence and config, against a recording fake kind and kubectl.
+
+The real thing (real nodes, kubelets and pods) is exercised by tests/kind/.
+"""
 
 from __future__ import annotations
 
@@ -12,22 +15,52 @@ import yaml
 
 from chaosgate.errors import ClusterError, ClusterNotFound
 from chaosgate.providers.base import Capability, ClusterSpec
-from chaosgate.providers.kind import KindProvider, kind_config
+from chaosgate.providers.kind import KindProvider, MetricsServer
+from chaosgate.providers.kind_config import COREFILE, OfflineImages, kind_config
+from chaosgate.providers.kind_network import KindNetwork
 
-FAKE_KIND = Path(__file__).resolve().parents[1] / "fakes" / "fake_kind.py"
+TESTS = Path(__file__).resolve().parents[1]
+FAKE_KIND = TESTS / "fakes" / "fake_kind.py"
+FAKE_KUBECTL = TESTS / "argocd" / "fake_kubectl.py"
 NODE_IMAGE = "kindest/node:v1.34.0"
 IMAGES = ("chaosgate/heart-display:0.1.0", "chaosgate/redis:bookworm")
 
 
+class RecordingNetworks:
+    def __init__(self) -> None:
+        self.created: list[str] = []
+        self.deleted: list[str] = []
+
+    def create_network(self, cluster: str) -> KindNetwork:
+        self.created.append(cluster)
+        return KindNetwork(f"chaosgate-{cluster}", "cg-test", "198.18.0.0/24")
+
+    def delete_network(self, cluster: str) -> None:
+        self.deleted.append(cluster)
+
+
+def script(tmp_path: Path, name: str, target: Path) -> Path:
+    wrapper = tmp_path / name
+    wrapper.write_text(f'#!/bin/sh\nexec {sys.executable} {target} "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
 @pytest.fixture
 def fake_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    wrapper = tmp_path / "kind"
-    wrapper.write_text(f'#!/bin/sh\nexec {sys.executable} {FAKE_KIND} "$@"\n')
-    wrapper.chmod(0o755)
     monkeypatch.setenv("FAKE_KIND_LOG", str(tmp_path / "calls.jsonl"))
     monkeypatch.setenv("FAKE_KIND_STATE", str(tmp_path / "clusters.json"))
     monkeypatch.setenv("CHAOSGATE_STATE", str(tmp_path / "state"))
-    return wrapper
+    return script(tmp_path, "kind", FAKE_KIND)
+
+
+@pytest.fixture
+def fake_kubectl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    ready = tmp_path / "nodes-ready.txt"
+    ready.write_text("True\nTrue\n")
+    monkeypatch.setenv("FAKE_KUBECTL_LOG", str(tmp_path / "kubectl.jsonl"))
+    monkeypatch.setenv("FAKE_KUBECTL_GET", str(ready))
+    return script(tmp_path, "kubectl", FAKE_KUBECTL)
 
 
 def calls() -> list[list[str]]:
@@ -35,56 +68,182 @@ def calls() -> list[list[str]]:
     return [json.loads(line) for line in lines]
 
 
-def test_config_has_zone_labelled_workers_and_loopback_api() -> None:
+def kubectl_calls() -> list[dict[str, object]]:
+    lines = Path(os.environ["FAKE_KUBECTL_LOG"]).read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def provider(kind: Path, kubectl: Path, networks: RecordingNetworks | None = None) -> KindProvider:
+    return KindProvider(kind, NODE_IMAGE, IMAGES, kubectl=kubectl, networks=networks)
+
+
+def test_config_has_zone_labelled_workers_and_benchmark_range_addresses() -> None:
     config = kind_config(ClusterSpec(name="c1", nodes_per_zone=2))
     nodes = config["nodes"]
     assert isinstance(nodes, list)
     zones = [n["labels"]["topology.kubernetes.io/zone"] for n in nodes if n["role"] == "worker"]
     assert zones == ["zone-a", "zone-a", "zone-b", "zone-b", "zone-c", "zone-c"]
     assert [n["role"] for n in nodes].count("control-plane") == 1
-    assert config["networking"] == {"apiServerAddress": "127.0.0.1"}
+    assert config["networking"] == {
+        "apiServerAddress": "127.0.0.1",
+        "ipFamily": "ipv4",
+        "podSubnet": "198.18.64.0/18",
+        "serviceSubnet": "198.18.16.0/20",
+    }
+    assert "kubeadmConfigPatches" not in config  # the official image needs no redirection
 
 
-def test_up_creates_with_pinned_image_then_loads_images(fake_kind: Path) -> None:
-    provider = KindProvider(fake_kind, NODE_IMAGE, IMAGES)
-    info = provider.up(ClusterSpec(name="c1"))
+def test_offline_config_uses_local_images_its_own_cni_and_mounts_the_ranges(
+    tmp_path: Path,
+) -> None:
+    env_file = tmp_path / "network.env"
+    offline = OfflineImages("chaosgate.local", "v3.6.16", "v1.12.1")
+    config = kind_config(
+        ClusterSpec(name="c1", nodes_per_zone=1), offline=offline, network_env_file=env_file
+    )
+    networking = config["networking"]
+    assert isinstance(networking, dict) and networking["disableDefaultCNI"] is True
+    patches = config["kubeadmConfigPatches"]
+    assert isinstance(patches, list)
+    patch = yaml.safe_load(patches[0])
+    assert patch == {
+        "kind": "ClusterConfiguration",
+        "imageRepository": "chaosgate.local",
+        "etcd": {"local": {"imageTag": "v3.6.16"}},
+        "dns": {"imageTag": "v1.12.1"},
+    }
+    nodes = config["nodes"]
+    assert isinstance(nodes, list) and len(nodes) == 4
+    for node in nodes:
+        assert node["extraMounts"] == [
+            {
+                "hostPath": str(env_file),
+                "containerPath": "/etc/chaosgate/network.env",
+                "readOnly": True,
+            }
+        ]
+
+
+def test_offline_config_without_the_ranges_file_is_refused() -> None:
+    offline = OfflineImages("chaosgate.local", "v3.6.16", "v1.12.1")
+    with pytest.raises(ValueError, match="network env file"):
+        kind_config(ClusterSpec(), offline=offline)
+
+
+def test_corefile_answers_cluster_names_only() -> None:
+    assert "kubernetes cluster.local" in COREFILE
+    assert "forward" not in COREFILE and "loop" not in COREFILE
+
+
+def test_up_creates_on_its_own_network_loads_images_and_waits_for_ready_nodes(
+    fake_kind: Path, fake_kubectl: Path
+) -> None:
+    networks = RecordingNetworks()
+    info = provider(fake_kind, fake_kubectl, networks).up(ClusterSpec(name="c1"))
     create, *loads = calls()[1:]
     assert create[:4] == ["create", "cluster", "--name", "c1"]
     assert create[create.index("--image") + 1] == NODE_IMAGE
     written = yaml.safe_load(Path(create[create.index("--config") + 1]).read_text())
     assert written == kind_config(ClusterSpec(name="c1"))
     assert loads == [["load", "docker-image", image, "--name", "c1"] for image in IMAGES]
+    assert networks.created == ["c1"]
+    kubectl = [" ".join(str(a) for a in c["argv"]) for c in kubectl_calls()]  # type: ignore[union-attr]
+    assert any("apply -f -" in c for c in kubectl)  # the Corefile
+    assert any("rollout restart deployment/coredns" in c for c in kubectl)
+    assert any("get nodes" in c for c in kubectl)
+    corefile = next(c["stdin"] for c in kubectl_calls() if "coredns" in str(c["stdin"]))
+    assert "forward" not in str(corefile)
     assert info.kubeconfig.is_file()
     assert Capability.REAL_OOM in info.capabilities
 
 
-def test_failed_create_is_torn_down(fake_kind: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FAKE_KIND_FAIL", "create")
-    with pytest.raises(ClusterError, match="node image not found"):
-        KindProvider(fake_kind, NODE_IMAGE).up(ClusterSpec(name="c1"))
+def test_up_fails_when_a_node_never_turns_ready(
+    fake_kind: Path, fake_kubectl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "nodes-ready.txt").write_text("True\nFalse\n")
+    monkeypatch.setattr("chaosgate.providers.kind.READY_TIMEOUT", 0.1)
+    networks = RecordingNetworks()
+    with pytest.raises(ClusterError, match="Not every node was Ready"):
+        provider(fake_kind, fake_kubectl, networks).up(ClusterSpec(name="c1"))
     assert ["delete", "cluster", "--name", "c1"] in calls()
+    assert networks.deleted == ["c1"]
 
 
-def test_failed_create_is_kept_when_asked(fake_kind: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_metrics_server_is_installed_from_the_pinned_manifest(
+    fake_kind: Path, fake_kubectl: Path, tmp_path: Path
+) -> None:
+    base = tmp_path / "manifests" / "base"
+    base.mkdir(parents=True)
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "metrics-server", "namespace": "kube-system"},
+        "spec": {"template": {"spec": {"containers": [{"name": "m", "args": ["--a"]}]}}},
+    }
+    (base / "deployment.yaml").write_text(yaml.safe_dump(deployment))
+    fake_kustomize = tmp_path / "kustomize"
+    fake_kustomize.write_text('#!/bin/sh\ncat "$2/deployment.yaml"\n')
+    fake_kustomize.chmod(0o755)
+    metrics = MetricsServer(tmp_path / "manifests", "chaosgate.local/ms:v1", fake_kustomize)
+    kind = KindProvider(
+        fake_kind,
+        NODE_IMAGE,
+        kubectl=fake_kubectl,
+        metrics_server=metrics,
+        networks=RecordingNetworks(),
+    )
+    kind.up(ClusterSpec(name="c1"))
+    applied = [c["stdin"] for c in kubectl_calls() if "metrics-server" in str(c["stdin"])]
+    container = yaml.safe_load(str(applied[0]))["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "chaosgate.local/ms:v1"
+    assert container["imagePullPolicy"] == "Never"
+    assert container["args"] == [
+        "--a",
+        "--kubelet-insecure-tls",
+        "--kubelet-preferred-address-types=InternalIP",
+    ]
+    assert any("top nodes" in " ".join(c["argv"]) for c in kubectl_calls())  # type: ignore[arg-type]
+
+
+def test_failed_create_is_torn_down(
+    fake_kind: Path, fake_kubectl: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FAKE_KIND_FAIL", "create")
+    networks = RecordingNetworks()
+    with pytest.raises(ClusterError, match="node image not found"):
+        provider(fake_kind, fake_kubectl, networks).up(ClusterSpec(name="c1"))
+    assert ["delete", "cluster", "--name", "c1"] in calls()
+    assert networks.deleted == ["c1"]
+
+
+def test_failed_create_is_kept_when_asked(
+    fake_kind: Path, fake_kubectl: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_KIND_FAIL", "create")
+    networks = RecordingNetworks()
     with pytest.raises(ClusterError):
-        KindProvider(fake_kind, NODE_IMAGE).up(ClusterSpec(name="c1", keep_on_failure=True))
+        provider(fake_kind, fake_kubectl, networks).up(ClusterSpec(name="c1", keep_on_failure=True))
     assert not any(call[0] == "delete" for call in calls())
+    assert networks.deleted == []
 
 
-def test_name_in_use_is_refused_before_creating(fake_kind: Path) -> None:
-    provider = KindProvider(fake_kind, NODE_IMAGE)
-    provider.up(ClusterSpec(name="c1"))
+def test_name_in_use_is_refused_before_creating(fake_kind: Path, fake_kubectl: Path) -> None:
+    kind = provider(fake_kind, fake_kubectl, RecordingNetworks())
+    kind.up(ClusterSpec(name="c1"))
     with pytest.raises(ClusterError, match="already exists; run `chaosgate cluster down"):
-        provider.up(ClusterSpec(name="c1"))
+        kind.up(ClusterSpec(name="c1"))
     assert [c[0] for c in calls()].count("create") == 1
 
 
-def test_down_deletes_and_unknown_names_are_explained(fake_kind: Path) -> None:
-    provider = KindProvider(fake_kind, NODE_IMAGE)
-    provider.up(ClusterSpec(name="c1"))
-    provider.down("c1")
+def test_down_deletes_cluster_and_network_and_unknown_names_are_explained(
+    fake_kind: Path, fake_kubectl: Path
+) -> None:
+    networks = RecordingNetworks()
+    kind = provider(fake_kind, fake_kubectl, networks)
+    kind.up(ClusterSpec(name="c1"))
+    kind.down("c1")
+    assert networks.deleted == ["c1"]
     with pytest.raises(ClusterNotFound, match="No kind cluster named c1"):
-        provider.status("c1")
+        kind.status("c1")
     with pytest.raises(ClusterNotFound):
-        provider.down("c1")
+        kind.down("c1")

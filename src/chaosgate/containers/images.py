@@ -2,35 +2,30 @@
 
 - heart-display: the static binary from `make heart` copied into an image
   FROM scratch (heart/Dockerfile.offline).
-- redis: a Debian root filesystem made by debootstrap with redis-server in it,
-  turned into an image by `docker import`. The rootfs tarball is cached per
-  Debian suite, so a rebuild takes seconds.
+- redis: redis-server from the userland rootfs (debootstrap, see recipes.py),
+  whose image is shared with kube-proxy's and Argo CD's in a kind node.
+- `build_images(node=True)` adds the offline kind node image (node_image.py).
 """
 
 from __future__ import annotations
 
 import json
-import re
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from chaosgate.containers.engine import DOCKER_ENV, ensure_docker
-from chaosgate.errors import ChaosgateError
+from chaosgate.containers.recipes import userland_recipe
+from chaosgate.containers.rootfs import ImageBuildError, import_rootfs, rootfs_tarball
 from chaosgate.process import run
-from chaosgate.tools.cache import default_cache_root
 from chaosgate.versions import REPO_ROOT, load_versions
 
 HEART_IMAGE_REPOSITORY = "chaosgate/heart-display"
 REDIS_IMAGE_REPOSITORY = "chaosgate/redis"
-DEFAULT_MIRROR = "http://deb.debian.org/debian"
-APT_SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
+USERLAND_IMAGE_REPOSITORY = "chaosgate/userland"
 
-
-class ImageBuildError(ChaosgateError):
-    """An image could not be built."""
+__all__ = ["ImageBuildError", "ImageRefs", "build_images", "image_exists", "image_refs"]
 
 
 @dataclass(frozen=True)
@@ -46,21 +41,18 @@ def heart_version() -> str:
     return (REPO_ROOT / "heart" / "VERSION").read_text().strip()
 
 
+def userland_image_ref() -> str:
+    recipe = userland_recipe(load_versions())
+    return f"{USERLAND_IMAGE_REPOSITORY}:{recipe.suite}-{recipe.key()}"
+
+
 def image_refs() -> ImageRefs:
-    suite = load_versions().images.get("debian-suite", "bookworm")
+    recipe = userland_recipe(load_versions())
     return ImageRefs(
         heart=f"{HEART_IMAGE_REPOSITORY}:{heart_version()}",
-        redis=f"{REDIS_IMAGE_REPOSITORY}:{suite}",
+        # The chart names this tag (values.yaml redis.image); the suite alone.
+        redis=f"{REDIS_IMAGE_REPOSITORY}:{recipe.suite}",
     )
-
-
-def debian_mirror(sources: Path = APT_SOURCES) -> str:
-    """The Debian mirror apt already uses here, so debootstrap reaches the same one."""
-    if sources.is_file():
-        match = re.search(r"^URIs:\s*(\S+)", sources.read_text(), re.M)
-        if match:
-            return match.group(1)
-    return DEFAULT_MIRROR
 
 
 def build_heart_image(tag: str) -> None:
@@ -75,31 +67,23 @@ def build_heart_image(tag: str) -> None:
     )
 
 
-def redis_rootfs_tarball(suite: str, log: Callable[[str], None]) -> Path:
-    """A cached tarball of a minimal Debian suite with redis-server installed."""
-    cache = default_cache_root().parent / "images"
-    tarball = cache / f"redis-rootfs-{suite}.tar"
-    if tarball.is_file():
-        return tarball
-    if shutil.which("debootstrap") is None:
-        raise ImageBuildError("debootstrap is not installed; run `make setup`.")
-    cache.mkdir(parents=True, exist_ok=True)
-    log(f"debootstrap {suite} with redis-server (about a minute, once)")
-    with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        rootfs = Path(tmp) / "rootfs"
-        argv = ["debootstrap", "--variant=minbase", "--include=redis-server", suite]
-        run([*argv, str(rootfs), debian_mirror()], timeout=1800)
-        partial = tarball.with_suffix(".partial")
-        run(["tar", "-C", str(rootfs), "-cf", str(partial), "."], timeout=600)
-        partial.rename(tarball)
-    return tarball
+def ensure_userland_image(log: Callable[[str], None]) -> str:
+    """The userland rootfs as an image (debootstrap once, then cached); return its tag."""
+    tag = userland_image_ref()
+    if not image_exists(tag):
+        import_rootfs(rootfs_tarball(userland_recipe(load_versions()), log), tag)
+    return tag
 
 
-def build_redis_image(tag: str, suite: str, log: Callable[[str], None]) -> None:
-    tarball = redis_rootfs_tarball(suite, log)
+def build_redis_image(tag: str, log: Callable[[str], None]) -> None:
+    base = ensure_userland_image(log)
     command = ["/usr/bin/redis-server", "--save", "", "--appendonly", "no"]
-    changes = ["-c", f"CMD {json.dumps(command)}", "-c", "USER redis", "-c", "EXPOSE 6379"]
-    run(["docker", "import", *changes, str(tarball), tag], timeout=600)
+    dockerfile = "\n".join(
+        [f"FROM {base}", f"CMD {json.dumps(command)}", "USER redis", "EXPOSE 6379", ""]
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "Dockerfile").write_text(dockerfile)
+        run(["docker", "build", "-q", "-t", tag, tmp], timeout=600, env=DOCKER_ENV)
 
 
 def image_exists(tag: str) -> bool:
@@ -109,14 +93,13 @@ def image_exists(tag: str) -> bool:
 
 def build_images(log: Callable[[str], None]) -> ImageRefs:
     """Build both images (Docker engine started if needed) and return their refs."""
-    ensure_docker()
+    ensure_docker(say=log)
     refs = image_refs()
-    suite = refs.redis.rsplit(":", 1)[1]
     build_heart_image(refs.heart)
     log(f"built {refs.heart}")
     if image_exists(refs.redis):
         log(f"{refs.redis} already present")
     else:
-        build_redis_image(refs.redis, suite, log)
+        build_redis_image(refs.redis, log)
         log(f"built {refs.redis}")
     return refs

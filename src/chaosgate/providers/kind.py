@@ -1,48 +1,69 @@
-"""The kind provider: real nodes as Docker containers, for machines with a registry.
+"""The kind provider: real nodes as Docker containers, real kubelets, real pods.
 
-The cluster has one control plane and `nodes_per_zone` workers in each zone,
-labelled topology.kubernetes.io/zone, so topology spread and zone drains act on
-real nodes. The node image is pinned in versions.toml ([images] kind-node).
-This machine cannot run it (no node image offline); its command sequence is
-tested against a recording fake `kind`.
+`up` makes the cluster's own network (kind_network), asks kind for one control
+plane and zone-labelled workers (kind_config), then finishes what kind leaves
+open: CoreDNS serves cluster names only, every node is Ready (not only the API
+server), and metrics-server answers, so the HPA has real CPU figures.
+
+The node image is either kind's official one (machines with a registry) or the
+one `chaosgate images build --node` builds here with every image preloaded;
+then nothing is pulled at all (CHAOSGATE_KIND_IMAGES=local, or --kind-images).
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
 from chaosgate.errors import ClusterError, ClusterNotFound, CommandError
 from chaosgate.process import run
+from chaosgate.providers import kind_network
 from chaosgate.providers.base import Capability, ClusterInfo, ClusterSpec
+from chaosgate.providers.kind_config import COREFILE, OfflineImages, kind_config, network_env
 from chaosgate.providers.state import cluster_dir
+from chaosgate.waiting import wait_until
 
 CREATE_TIMEOUT = 900
+READY_TIMEOUT = 600.0
+NODE_READY_JSONPATH = (
+    'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'
+)
 KIND_CAPABILITIES = frozenset(
     {Capability.REAL_PODS, Capability.REAL_OOM, Capability.TRAFFIC, Capability.CHAOS_ALLOWED}
 )
 
 
-def kind_config(spec: ClusterSpec) -> dict[str, object]:
-    """A kind Cluster config: one control plane, zone-labelled workers, API on loopback."""
-    workers = [
-        {
-            "role": "worker",
-            "labels": {"topology.kubernetes.io/zone": zone, "chaosgate.io/zone-index": str(i)},
-        }
-        for i, zone in enumerate(spec.zones)
-        for _ in range(spec.nodes_per_zone)
-    ]
-    return {
-        "kind": "Cluster",
-        "apiVersion": "kind.x-k8s.io/v1alpha4",
-        "name": spec.name,
-        "networking": {"apiServerAddress": "127.0.0.1"},
-        "nodes": [{"role": "control-plane"}, *workers],
-    }
+@dataclass(frozen=True)
+class MetricsServer:
+    """How metrics-server is installed: its manifests directory and image."""
+
+    manifests: Path
+    image: str
+    kustomize: Path
+    pull_policy: str = "Never"
+
+
+class Networks(Protocol):
+    """Makes and removes a cluster's Docker network (kind_network; a fake in tests)."""
+
+    def create_network(self, cluster: str) -> kind_network.KindNetwork: ...
+
+    def delete_network(self, cluster: str) -> None: ...
+
+
+class DockerNetworks:
+    """The real thing: Docker networks in 198.18.0.0/20 with a host firewall rule each."""
+
+    def create_network(self, cluster: str) -> kind_network.KindNetwork:
+        return kind_network.create_network(cluster)
+
+    def delete_network(self, cluster: str) -> None:
+        kind_network.delete_network(cluster)
 
 
 class KindProvider:
@@ -50,10 +71,30 @@ class KindProvider:
 
     name = "kind"
 
-    def __init__(self, kind_binary: Path, node_image: str, images: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        kind_binary: Path,
+        node_image: str,
+        images: Sequence[str] = (),
+        *,
+        kubectl: Path | None = None,
+        offline: OfflineImages | None = None,
+        metrics_server: MetricsServer | None = None,
+        prepare_engine: Callable[[], None] | None = None,
+        networks: Networks | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
         self.kind = str(kind_binary)
         self.node_image = node_image
+        # Images loaded into the nodes after creation (the official node image
+        # lacks the heart stack's); the offline node image has them preloaded.
         self.images = tuple(images)
+        self.kubectl = str(kubectl) if kubectl else "kubectl"
+        self.offline = offline
+        self.metrics_server = metrics_server
+        self.prepare_engine = prepare_engine
+        self.networks = networks or DockerNetworks()
+        self.log = log or (lambda _line: None)
 
     def _clusters(self) -> list[str]:
         return run([self.kind, "get", "clusters"], timeout=60).stdout.split()
@@ -62,7 +103,9 @@ class KindProvider:
         return cluster_dir(self.name, name) / "kubeconfig"
 
     def up(self, spec: ClusterSpec) -> ClusterInfo:
-        """Create the cluster and load the stack's images into its nodes."""
+        """Create the cluster and wait until every node is Ready and metrics answer."""
+        if self.prepare_engine is not None:
+            self.prepare_engine()
         if spec.name in self._clusters():
             raise ClusterError(
                 f"A kind cluster named {spec.name} already exists; run `chaosgate cluster down "
@@ -70,43 +113,116 @@ class KindProvider:
             )
         workdir = cluster_dir(self.name, spec.name)
         workdir.mkdir(parents=True, exist_ok=True)
-        config = workdir / "kind-config.yaml"
-        config.write_text(yaml.safe_dump(kind_config(spec), sort_keys=False))
         try:
-            self._create(spec.name, config)
-        except CommandError as exc:
+            network = self.networks.create_network(spec.name)
+            self.log(
+                f"network {network.name} ({network.subnet}), forwarding off the machine dropped"
+            )
+            config = self._write_config(spec, workdir)
+            self._create(spec.name, config, network.name)
+            self._finish(spec.name)
+        except (CommandError, ClusterError) as exc:
             if not spec.keep_on_failure:
-                self.down(spec.name)
+                self._delete(spec.name)
             raise ClusterError(f"Creating kind cluster {spec.name} failed: {exc}") from exc
         return self._info(spec.name)
 
-    def _create(self, name: str, config: Path) -> None:
-        run(
-            [
-                self.kind,
-                "create",
-                "cluster",
-                "--name",
-                name,
-                "--config",
-                str(config),
-                "--image",
-                self.node_image,
-                "--kubeconfig",
-                str(self._kubeconfig(name)),
-                "--wait",
-                "5m",
-            ],
-            timeout=CREATE_TIMEOUT,
-        )
+    def _write_config(self, spec: ClusterSpec, workdir: Path) -> Path:
+        env_file = workdir / "network.env"
+        env_file.write_text(network_env())
+        config = workdir / "kind-config.yaml"
+        data = kind_config(spec, offline=self.offline, network_env_file=env_file.resolve())
+        config.write_text(yaml.safe_dump(data, sort_keys=False))
+        return config
+
+    def _create(self, name: str, config: Path, network: str) -> None:
+        argv = [
+            self.kind,
+            "create",
+            "cluster",
+            "--name",
+            name,
+            "--config",
+            str(config),
+            "--image",
+            self.node_image,
+            "--kubeconfig",
+            str(self._kubeconfig(name)),
+            "--wait",
+            "5m",
+        ]
+        run(argv, timeout=CREATE_TIMEOUT, env={"KIND_EXPERIMENTAL_DOCKER_NETWORK": network})
         for image in self.images:
             run([self.kind, "load", "docker-image", image, "--name", name], timeout=600)
 
+    def _kubectl(self, name: str, *args: str, input_text: str | None = None) -> str:
+        argv = [self.kubectl, f"--kubeconfig={self._kubeconfig(name)}", *args]
+        return run(argv, timeout=300, input_text=input_text).stdout
+
+    def _finish(self, name: str) -> None:
+        self._cluster_dns_only(name)
+        self._wait_nodes_ready(name)
+        if self.metrics_server is not None:
+            self._install_metrics_server(name, self.metrics_server)
+
+    def _cluster_dns_only(self, name: str) -> None:
+        """Replace kubeadm's Corefile, which forwards outside, and restart CoreDNS on it."""
+        config_map = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "coredns", "namespace": "kube-system"},
+            "data": {"Corefile": COREFILE},
+        }
+        self._kubectl(name, "apply", "-f", "-", input_text=yaml.safe_dump(config_map))
+        self._kubectl(name, "-n", "kube-system", "rollout", "restart", "deployment/coredns")
+        self._kubectl(
+            name, "-n", "kube-system", "rollout", "status", "deployment/coredns", "--timeout=300s"
+        )
+
+    def _wait_nodes_ready(self, name: str) -> None:
+        def all_ready() -> bool:
+            out = self._kubectl(name, "get", "nodes", "-o", NODE_READY_JSONPATH)
+            states = out.split()
+            return bool(states) and all(s == "True" for s in states)
+
+        if not wait_until(all_ready, timeout=READY_TIMEOUT, interval=2.0):
+            nodes = self._kubectl(name, "get", "nodes", "-o", "wide")
+            raise ClusterError(f"Not every node was Ready within {READY_TIMEOUT:.0f} s:\n{nodes}")
+
+    def _install_metrics_server(self, name: str, metrics: MetricsServer) -> None:
+        manifest = metrics_server_manifest(metrics)
+        self._kubectl(name, "apply", "-f", "-", input_text=manifest)
+        self._kubectl(
+            name,
+            "-n",
+            "kube-system",
+            "rollout",
+            "status",
+            "deployment/metrics-server",
+            "--timeout=300s",
+        )
+
+        def metrics_answer() -> bool:
+            try:
+                self._kubectl(name, "top", "nodes")
+            except CommandError:
+                return False
+            return True
+
+        if not wait_until(metrics_answer, timeout=180.0, interval=5.0):
+            raise ClusterError(
+                "metrics-server runs but `kubectl top nodes` gave no figures in 180 s."
+            )
+
     def down(self, name: str) -> None:
-        """Delete the cluster and the harness's files for it."""
+        """Delete the cluster, its network and firewall rule, and the harness's files for it."""
         if name not in self._clusters():
             raise ClusterNotFound(f"No kind cluster named {name}; `kind get clusters` lists them.")
+        self._delete(name)
+
+    def _delete(self, name: str) -> None:
         run([self.kind, "delete", "cluster", "--name", name], timeout=300)
+        self.networks.delete_network(name)
         shutil.rmtree(cluster_dir(self.name, name), ignore_errors=True)
 
     def status(self, name: str) -> ClusterInfo:
@@ -124,4 +240,26 @@ class KindProvider:
             kubeconfig.parent.mkdir(parents=True, exist_ok=True)
             text = run([self.kind, "get", "kubeconfig", "--name", name], timeout=60).stdout
             kubeconfig.write_text(text)
-        return ClusterInfo(name, self.name, kubeconfig, KIND_CAPABILITIES, ("real kind nodes",))
+        notes = ("real kind nodes: real kubelets, containerd and pods",)
+        return ClusterInfo(name, self.name, kubeconfig, KIND_CAPABILITIES, notes)
+
+
+def metrics_server_manifest(metrics: MetricsServer) -> str:
+    """metrics-server's pinned upstream manifest, pointed at our image and the kubelets' own certs.
+
+    kind's kubelets serve self-signed certificates, so metrics-server is told
+    not to verify them and to reach each kubelet at its InternalIP.
+    """
+    rendered = run([str(metrics.kustomize), "build", str(metrics.manifests / "base")], timeout=120)
+    docs = [d for d in yaml.safe_load_all(rendered.stdout) if d]
+    for doc in docs:
+        if doc.get("kind") == "Deployment":
+            container = doc["spec"]["template"]["spec"]["containers"][0]
+            container["image"] = metrics.image
+            container["imagePullPolicy"] = metrics.pull_policy
+            container["args"] = [
+                *container.get("args", []),
+                "--kubelet-insecure-tls",
+                "--kubelet-preferred-address-types=InternalIP",
+            ]
+    return yaml.safe_dump_all(docs, sort_keys=False)

@@ -6,6 +6,7 @@ the others (or their dependencies).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,14 +16,30 @@ from chaosgate.providers.base import ClusterProvider
 
 # The names the CLI contract promises (`--provider kind|local|existing`).
 PROVIDER_NAMES = ("local", "kind", "existing")
+# official: kindest/node from its registry; local: built here, nothing pulled.
+KIND_IMAGES_ENV = "CHAOSGATE_KIND_IMAGES"
+KIND_IMAGE_SOURCES = ("official", "local")
 
 
 @dataclass(frozen=True)
 class ProviderOptions:
-    """Backend-specific inputs: only the existing provider reads them."""
+    """Backend-specific inputs: the existing provider's kubeconfig, kind's image source."""
 
     kubeconfig: Path | None = None
     allow_contexts: tuple[str, ...] = ()
+    kind_images: str | None = None  # None: $CHAOSGATE_KIND_IMAGES, else official
+
+
+def kind_image_source(options: ProviderOptions) -> str:
+    """official or local, from the option or the environment; anything else is a UsageError."""
+    source = options.kind_images or os.environ.get(KIND_IMAGES_ENV) or "official"
+    if source not in KIND_IMAGE_SOURCES:
+        raise UsageError(
+            f"Unknown kind image source {source!r} (from --kind-images or {KIND_IMAGES_ENV}); "
+            "choose official (kindest/node from its registry) or local (built here by "
+            "`chaosgate images build`)."
+        )
+    return source
 
 
 def _local(options: ProviderOptions) -> ClusterProvider:
@@ -32,13 +49,11 @@ def _local(options: ProviderOptions) -> ClusterProvider:
 
 
 def _kind(options: ProviderOptions) -> ClusterProvider:
-    from chaosgate.containers.images import image_refs
-    from chaosgate.providers.kind import KindProvider
-    from chaosgate.tools.cache import ToolCache, tool_path
+    from chaosgate.providers.kind_setup import local_kind_provider, official_kind_provider
 
-    refs = image_refs()
-    node_image = ToolCache.default().versions.images["kind-node"]
-    return KindProvider(tool_path("kind"), node_image, (refs.heart, refs.redis))
+    if kind_image_source(options) == "local":
+        return local_kind_provider()
+    return official_kind_provider()
 
 
 def _existing(options: ProviderOptions) -> ClusterProvider:
@@ -72,7 +87,12 @@ def best_provider() -> str:
 
     if not docker_answers():
         return "local"
-    node_image = ToolCache.default().versions.images["kind-node"]
+    if kind_image_source(ProviderOptions()) == "local":
+        from chaosgate.containers.node_image import node_image_tag
+
+        node_image = node_image_tag(ToolCache.default().versions)
+    else:
+        node_image = ToolCache.default().versions.images["kind-node"]
     found = run(["docker", "image", "inspect", node_image], timeout=30, check=False)
     return "kind" if found.returncode == 0 else "local"
 

@@ -224,7 +224,8 @@ class StackRuntime:
     def _docker_run(self, name: str, options: list[str], image: str, command: list[str]) -> None:
         # Recorded before the call: a run that fails half way must still be removed.
         self._created.append(name)
-        argv = ["run", "-d", "--name", name, "--network", "host", "--restart", "always"]
+        argv = ["run", "-d", "--pull=never", "--name", name, "--network", "host"]
+        argv += ["--restart", "always"]
         docker_cli.docker([*argv, *self._labels(), *options, image, *command], timeout=120)
 
     def _run_redis(self) -> None:

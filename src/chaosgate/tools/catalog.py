@@ -86,10 +86,34 @@ CATALOG: dict[str, ToolSpec] = {
                 "k8s.io/kubernetes/cmd/kube-controller-manager",
                 "k8s.io/kubernetes/cmd/kube-scheduler",
                 "k8s.io/kubernetes/cmd/kubectl",
+                # The node side, for the offline kind node image.
+                "k8s.io/kubernetes/cmd/kubelet",
+                "k8s.io/kubernetes/cmd/kubeadm",
+                "k8s.io/kubernetes/cmd/kube-proxy",
             ),
-            binaries=("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"),
+            binaries=(
+                "kube-apiserver",
+                "kube-controller-manager",
+                "kube-scheduler",
+                "kubectl",
+                "kubelet",
+                "kubeadm",
+                "kube-proxy",
+            ),
             strategy="kubernetes",
             copy_dirs=(("api/openapi-spec", "openapi-spec"),),
+        ),
+        ToolSpec(
+            name="coredns",
+            module="github.com/coredns/coredns",
+            packages=("github.com/coredns/coredns",),
+            binaries=("coredns",),
+        ),
+        ToolSpec(
+            name="crictl",
+            module="sigs.k8s.io/cri-tools",
+            packages=("sigs.k8s.io/cri-tools/cmd/crictl",),
+            binaries=("crictl",),
         ),
         ToolSpec(
             name="argocd",
@@ -112,4 +136,6 @@ BUILD_ORDER = (
     "kubernetes",
     "argocd",
     "kind",
+    "coredns",
+    "crictl",
 )

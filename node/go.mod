@@ -1,0 +1,3 @@
+module github.com/chaosgate/node
+
+go 1.26.0
