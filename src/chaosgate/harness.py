@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chaosgate.argocd.config import Tuning, settings_overlay
+from chaosgate.argocd.gitdaemon import GitDaemon, GitDaemonAddress, gateway_address
 from chaosgate.argocd.gitrepo import ServedRepo, serve
 from chaosgate.argocd.incluster import install_in_cluster
 from chaosgate.argocd.local import LocalArgoCD, LocalArgoCDSettings
+from chaosgate.argocd.localize import LocalArgoCDImages
 from chaosgate.argocd.sync import SyncResult, apply_root, wait_synced
 from chaosgate.errors import ChaosgateError
 from chaosgate.providers.base import ClusterInfo, ClusterProvider, ClusterSpec
-from chaosgate.providers.registry import ProviderOptions, provider_for
+from chaosgate.providers.registry import ProviderOptions, kind_image_source, provider_for
 from chaosgate.providers.state import cluster_dir
 from chaosgate.versions import REPO_ROOT
 
@@ -50,6 +52,10 @@ class HarnessOptions:
     gitops_snapshot: bool = False
     project: Path = field(default=REPO_ROOT)
     sync_timeout: float = 600.0
+    kind_images: str | None = None  # official | local; None: $CHAOSGATE_KIND_IMAGES
+
+    def provider_options(self) -> ProviderOptions:
+        return ProviderOptions(self.kubeconfig, self.allow_contexts, self.kind_images)
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class HeartStack:
     cluster: ClusterInfo
     namespace: str
     repo: ServedRepo
+    repo_url: str  # what the Applications name: file:// locally, git:// on kind
     revision: str
     values_file: str
     root_manifest: Path
@@ -67,9 +74,7 @@ class HeartStack:
 
 def make_provider(options: HarnessOptions) -> ClusterProvider:
     """The provider for options.provider, built with what that backend needs."""
-    return provider_for(
-        options.provider, ProviderOptions(options.kubeconfig, options.allow_contexts)
-    )
+    return provider_for(options.provider, options.provider_options())
 
 
 @contextmanager
@@ -111,10 +116,54 @@ def argocd_session(cluster: ClusterInfo, options: HarnessOptions) -> Iterator[No
         with LocalArgoCD.for_cluster(cluster, settings):
             yield
     elif cluster.provider == "kind":
-        install_in_cluster(cluster.kubeconfig, tuning=_tuning(options))
-        yield
+        install_in_cluster(
+            cluster.kubeconfig, tuning=_tuning(options), local_images=_local_argocd(options)
+        )
+        with _git_daemon(cluster):
+            yield
     else:
         yield  # an existing cluster brings its own Argo CD
+
+
+def _local_argocd(options: HarnessOptions) -> LocalArgoCDImages | None:
+    """Argo CD on images built here when the kind nodes are the offline ones."""
+    if kind_image_source(options.provider_options()) != "local":
+        return None
+    from chaosgate.containers.node_image import cluster_images
+    from chaosgate.tools.cache import ToolCache
+
+    images = cluster_images(ToolCache.default().versions)
+    return LocalArgoCDImages(argocd=images.argocd, redis=images.redis)
+
+
+def _served_bare_repo(cluster: ClusterInfo) -> Path:
+    return cluster_dir(cluster.provider, cluster.name) / "gitops.git"
+
+
+def _git_daemon_address(cluster: ClusterInfo) -> GitDaemonAddress:
+    """Where pods of a kind cluster reach the host: its network's gateway."""
+    from chaosgate.providers.kind_network import find_network
+
+    network = find_network(cluster.name)
+    if network is None or not network.subnet:
+        raise ChaosgateError(
+            f"kind cluster {cluster.name} has no chaosgate network; recreate it with "
+            f"`chaosgate cluster up --provider kind --name {cluster.name}`."
+        )
+    return GitDaemonAddress(gateway_address(network.subnet))
+
+
+def _git_daemon(cluster: ClusterInfo) -> GitDaemon:
+    bare = _served_bare_repo(cluster)
+    log_path = bare.parent / "git-daemon.log"
+    return GitDaemon(bare, _git_daemon_address(cluster), log_path)
+
+
+def repo_url_for(cluster: ClusterInfo, repo: ServedRepo) -> str:
+    """The repoURL Argo CD fetches from: the host path locally, the git daemon on kind."""
+    if cluster.provider == "kind":
+        return _git_daemon_address(cluster).url(repo.path)
+    return repo.url
 
 
 BACKEND_LABELS = {
@@ -136,19 +185,22 @@ def values_file_for(provider: str) -> str:
 
 def deploy_heart_stack(cluster: ClusterInfo, options: HarnessOptions) -> HeartStack:
     """Serve gitops/ at the revision, apply the root Application, wait Synced+Healthy there."""
-    bare = cluster_dir(cluster.provider, cluster.name) / "gitops.git"
     repo, sha = serve(
-        options.project, bare, revision=options.revision, snapshot=options.gitops_snapshot
+        options.project,
+        _served_bare_repo(cluster),
+        revision=options.revision,
+        snapshot=options.gitops_snapshot,
     )
+    url = repo_url_for(cluster, repo)
     values = values_file_for(cluster.provider)
     root = options.project / ROOT_MANIFEST
-    apply_root(cluster.kubeconfig, root, repo.url, sha, values)
+    apply_root(cluster.kubeconfig, root, url, sha, values)
     result = wait_synced(cluster.kubeconfig, HEART_APPS, sha, timeout=options.sync_timeout)
-    return HeartStack(cluster, HEART_NAMESPACE, repo, sha, values, root, result)
+    return HeartStack(cluster, HEART_NAMESPACE, repo, url, sha, values, root, result)
 
 
 def publish_revision(stack: HeartStack, revision: str, timeout: float = 300.0) -> SyncResult:
     """Point the root Application at a new revision of the served repo and wait for it."""
     kubeconfig = stack.cluster.kubeconfig
-    apply_root(kubeconfig, stack.root_manifest, stack.repo.url, revision, stack.values_file)
+    apply_root(kubeconfig, stack.root_manifest, stack.repo_url, revision, stack.values_file)
     return wait_synced(kubeconfig, HEART_APPS, revision, timeout=timeout)

@@ -114,3 +114,38 @@ def test_a_cached_build_gets_the_module_copies_the_catalog_added_since(
     assert not list(built.glob(".*.partial"))
     build_tool(cache, spec, said.append)  # complete now: nothing more to add
     assert len(said) == 1
+
+
+@pytest.mark.needs_tools  # needs the Go toolchain make setup installs
+def test_a_cached_build_gets_the_binaries_the_catalog_added_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module, version = "example.com/twobins", "v1.0.0"
+    main = "package main\n\nfunc main() {}\n"
+    files = {"cmd/first/main.go": main, "cmd/second/main.go": main}
+    monkeypatch.setenv("GOPROXY", file_proxy(tmp_path / "proxy", module, version, files))
+    monkeypatch.setenv("GOSUMDB", "off")
+    monkeypatch.setenv("GOFLAGS", "-modcacherw")
+    monkeypatch.setenv("GOMODCACHE", str(tmp_path / "modcache"))
+    monkeypatch.setenv("CHAOSGATE_VERSION_KWOK", version)
+    cache = ToolCache(tmp_path / "tools", load_versions())
+    spec = ToolSpec(
+        name="kwok",
+        module=module,
+        packages=(f"{module}/cmd/first", f"{module}/cmd/second"),
+        binaries=("first", "second"),
+    )
+    built = cache.version_dir("kwok")
+    built.mkdir(parents=True)
+    (built / "first").write_text("built before the catalog asked for second\n")
+    said: list[str] = []
+
+    result = build_tool(cache, spec, said.append)
+
+    assert not result.cached  # something was built
+    assert (built / "second").stat().st_size > 0
+    assert (built / "first").read_text().startswith("built before")  # not rebuilt
+    assert said == [f"adding second to the cached kwok {version}"]
+    assert not (built.parent / f"{version}.more").exists()
+    assert build_tool(cache, spec, said.append).cached  # complete now
+    assert len(said) == 1

@@ -27,6 +27,7 @@ from chaosgate.argocd.config import (
     overlay_config_maps,
 )
 from chaosgate.argocd.errors import ArgoCDError
+from chaosgate.argocd.localize import LocalArgoCDImages, localize_install
 from chaosgate.errors import CommandError
 from chaosgate.process import run
 from chaosgate.tools.cache import tool_path
@@ -45,9 +46,13 @@ class InstallResult:
 
 def workloads(install_yaml: Path) -> list[str]:
     """kubectl names (kind/name) of the Deployments and StatefulSets in install.yaml."""
+    return _workload_names(load_documents(install_yaml))
+
+
+def _workload_names(docs: list[dict[str, Any]]) -> list[str]:
     return [
         f"{WORKLOAD_KINDS[doc['kind']]}/{doc['metadata']['name']}"
-        for doc in load_documents(install_yaml)
+        for doc in docs
         if doc.get("kind") in WORKLOAD_KINDS
     ]
 
@@ -70,21 +75,32 @@ def install_in_cluster(
     kubectl: Path | None = None,
     manifests: Path | None = None,
     rollout_timeout: float = 600.0,
+    local_images: LocalArgoCDImages | None = None,
 ) -> InstallResult:
-    """Install Argo CD in the cluster of kubeconfig and wait until it has rolled out."""
+    """Install Argo CD in the cluster of kubeconfig and wait until it has rolled out.
+
+    With local_images, only the workloads the harness needs are installed, on
+    images built here (see localize.py); otherwise install.yaml as shipped.
+    """
     started = time.monotonic()
     install_yaml = (manifests or manifests_dir()) / "install.yaml"
     k = _Kubectl(str(kubectl or tool_path("kubernetes", "kubectl")), kubeconfig)
     overlays = overlay_config_maps(tuning or Tuning(), namespace)
-    _refuse_shared_keys(load_documents(install_yaml), overlays)
+    docs = load_documents(install_yaml)
+    _refuse_shared_keys(docs, overlays)
     settings = [namespace_manifest(namespace), *overlays]
     k(*SERVER_SIDE, "--field-manager=chaosgate", "-f", "-", input_text=as_list(settings))
-    k(*SERVER_SIDE, "-n", namespace, "-f", str(install_yaml))
+    if local_images is None:
+        k(*SERVER_SIDE, "-n", namespace, "-f", str(install_yaml))
+        names = workloads(install_yaml)
+    else:
+        docs = localize_install(docs, local_images)
+        k(*SERVER_SIDE, "-n", namespace, "-f", "-", input_text=as_list(docs))
+        names = _workload_names(docs)
     # The API server creates the default project when it starts; applying it
     # here means a root Application applied right after never races it.
     project = as_list([default_project(namespace)])
     k(*SERVER_SIDE, "--field-manager=chaosgate", "-f", "-", input_text=project)
-    names = workloads(install_yaml)
     for name in names:
         _rollout(k, name, namespace, rollout_timeout)
     return InstallResult(tuple(names), time.monotonic() - started)

@@ -174,7 +174,7 @@ def _argocd_extra() -> list[str]:
         f"RUN {links} && useradd --uid 999 --create-home --home-dir /home/argocd argocd",
         "ENV HOME=/home/argocd",
         "USER 999",
-        'ENTRYPOINT ["/usr/local/bin/argocd"]',
+        # No entrypoint: install.yaml names each role's program in `args`.
     ]
 
 

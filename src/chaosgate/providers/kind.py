@@ -99,6 +99,10 @@ class KindProvider:
     def _clusters(self) -> list[str]:
         return run([self.kind, "get", "clusters"], timeout=60).stdout.split()
 
+    def exists(self, name: str) -> bool:
+        """Whether kind knows a cluster called name."""
+        return name in self._clusters()
+
     def _kubeconfig(self, name: str) -> Path:
         return cluster_dir(self.name, name) / "kubeconfig"
 
