@@ -93,16 +93,9 @@ def test_config_has_zone_labelled_workers_and_benchmark_range_addresses() -> Non
     assert "kubeadmConfigPatches" not in config  # the official image needs no redirection
 
 
-def test_offline_config_uses_local_images_its_own_cni_and_mounts_the_ranges(
-    tmp_path: Path,
-) -> None:
-    env_file = tmp_path / "network.env"
+def test_offline_config_points_kubeadm_at_the_preloaded_images() -> None:
     offline = OfflineImages("chaosgate.local", "v3.6.16", "v1.12.1")
-    config = kind_config(
-        ClusterSpec(name="c1", nodes_per_zone=1), offline=offline, network_env_file=env_file
-    )
-    networking = config["networking"]
-    assert isinstance(networking, dict) and networking["disableDefaultCNI"] is True
+    config = kind_config(ClusterSpec(name="c1", nodes_per_zone=1), offline=offline)
     patches = config["kubeadmConfigPatches"]
     assert isinstance(patches, list)
     patch = yaml.safe_load(patches[0])
@@ -114,20 +107,9 @@ def test_offline_config_uses_local_images_its_own_cni_and_mounts_the_ranges(
     }
     nodes = config["nodes"]
     assert isinstance(nodes, list) and len(nodes) == 4
-    for node in nodes:
-        assert node["extraMounts"] == [
-            {
-                "hostPath": str(env_file),
-                "containerPath": "/etc/chaosgate/network.env",
-                "readOnly": True,
-            }
-        ]
-
-
-def test_offline_config_without_the_ranges_file_is_refused() -> None:
-    offline = OfflineImages("chaosgate.local", "v3.6.16", "v1.12.1")
-    with pytest.raises(ValueError, match="network env file"):
-        kind_config(ClusterSpec(), offline=offline)
+    # kind installs the image's own pod network, as it would kindnetd.
+    networking = config["networking"]
+    assert isinstance(networking, dict) and "disableDefaultCNI" not in networking
 
 
 def test_corefile_answers_cluster_names_only() -> None:

@@ -41,8 +41,11 @@ NODE_IMAGE_REPOSITORY = "chaosgate/kind-node"
 NODE_ASSETS = REPO_ROOT / "node" / "image"
 # Our own pause (node/cmd/pause); its version moves when that program changes.
 PAUSE_VERSION = "1.0"
+# The pod network DaemonSet's image (node/image/pod-network); the node image's
+# tag already moves with its files, this names the image inside it.
+POD_NETWORK_VERSION = "1.0"
 # Bump when the way images are assembled changes, so cached node images rebuild.
-RECIPE_REVISION = "1"
+RECIPE_REVISION = "2"
 SCRATCH_PATH = "PATH=/usr/local/bin:/usr/bin:/bin"
 PRELOAD_LABEL = "io.cri-containerd.pinned=pinned"
 
@@ -57,6 +60,7 @@ class ClusterImages:
     etcd_tag: str
     coredns_tag: str
     pause: str
+    pod_network: str
     metrics_server: str
     argocd: str
     heart: str
@@ -72,6 +76,7 @@ class ClusterImages:
             f"{LOCAL_REPOSITORY}/etcd:{self.etcd_tag}",
             f"{LOCAL_REPOSITORY}/coredns:{self.coredns_tag}",
             self.pause,
+            self.pod_network,
             self.metrics_server,
             self.argocd,
             self.heart,
@@ -86,6 +91,7 @@ def cluster_images(versions: Versions) -> ClusterImages:
         etcd_tag=versions.tool("etcd"),
         coredns_tag=versions.tool("coredns"),
         pause=f"{LOCAL_REPOSITORY}/pause:{PAUSE_VERSION}",
+        pod_network=f"{LOCAL_REPOSITORY}/pod-network:{POD_NETWORK_VERSION}",
         metrics_server=f"{LOCAL_REPOSITORY}/metrics-server:{versions.tool('metrics-server')}",
         argocd=f"{LOCAL_REPOSITORY}/argocd:{versions.tool('argocd')}",
         heart=refs.heart,
@@ -196,11 +202,14 @@ def _component_builds(
             scratch(
                 f"{LOCAL_REPOSITORY}/etcd:{images.etcd_tag}", "etcd", cache.binary("etcd"), "0"
             ),
+            # Root, so the NET_BIND_SERVICE kubeadm's Deployment grants (after
+            # dropping every other capability) lets it bind port 53; upstream's
+            # image runs as non-root with a file capability instead.
             scratch(
                 f"{LOCAL_REPOSITORY}/coredns:{images.coredns_tag}",
                 "coredns",
                 cache.binary("coredns"),
-                "65532",
+                "0",
             ),
             scratch(images.pause, "pause", node_binary("pause"), "65535"),
             scratch(
@@ -213,6 +222,15 @@ def _component_builds(
     )
     proxy = images.control_plane("kube-proxy")
     builds[proxy] = partial(userland_image, proxy, userland, {"kube-proxy": kube / "kube-proxy"})
+    network = {"chaosgate-pod-network": NODE_ASSETS / "pod-network" / "chaosgate-pod-network"}
+    network["kubectl"] = kube / "kubectl"
+    builds[images.pod_network] = partial(
+        userland_image,
+        images.pod_network,
+        userland,
+        network,
+        ['ENTRYPOINT ["/usr/local/bin/chaosgate-pod-network"]'],
+    )
     argocd_binaries = {name: cache.binary(name) for name in ("argocd", "helm", "kustomize")}
     builds[images.argocd] = partial(
         userland_image, images.argocd, userland, argocd_binaries, _argocd_extra()
@@ -242,6 +260,9 @@ def _node_stage(cache: ToolCache, images: ClusterImages, base: str, tag: str) ->
         config = (NODE_ASSETS / "containerd-config.toml.in").read_text()
         config_path = context / "rootfs/etc/containerd/config.toml"
         config_path.write_text(config.replace("@PAUSE_IMAGE@", images.pause))
+        cni = (NODE_ASSETS / "default-cni.yaml.in").read_text()
+        cni_path = context / "rootfs/kind/manifests/default-cni.yaml"
+        cni_path.write_text(cni.replace("@POD_NETWORK_IMAGE@", images.pod_network))
         (context / "rootfs/kind/version").write_text(images.kubernetes_version + "\n")
         bin_dir = context / "bin"
         bin_dir.mkdir()
@@ -253,8 +274,8 @@ def _node_stage(cache: ToolCache, images: ClusterImages, base: str, tag: str) ->
                 f"FROM {base}",
                 "COPY rootfs/ /",
                 "COPY bin/ /usr/bin/",
-                "RUN systemctl enable kubelet.service chaosgate-pod-network.service"
-                " && mkdir -p /etc/chaosgate /var/lib/kubelet /etc/kubernetes/manifests",
+                "RUN systemctl enable kubelet.service"
+                " && mkdir -p /var/lib/kubelet /etc/kubernetes/manifests",
                 "ENV container=docker",
                 "STOPSIGNAL SIGRTMIN+3",
                 'ENTRYPOINT ["/usr/local/bin/entrypoint"]',
@@ -289,22 +310,15 @@ def _preload(stage: str, images: ClusterImages, tag: str, log: Log) -> None:
         )
         try:
             _wait_for_containerd(container)
+            ctr = ["docker", "exec", container, "ctr", "--namespace=k8s.io"]
             for archive in sorted(archives.iterdir()):
                 run(
-                    [
-                        "docker",
-                        "exec",
-                        container,
-                        "ctr",
-                        "--namespace=k8s.io",
-                        "images",
-                        "import",
-                        "--no-unpack",
-                        f"--label={PRELOAD_LABEL}",
-                        f"/preload/{archive.name}",
-                    ],
+                    [*ctr, "images", "import", "--no-unpack", f"/preload/{archive.name}"],
                     timeout=900,
                 )
+            # Pinned: the kubelet's image garbage collector never removes them.
+            for ref in run([*ctr, "images", "ls", "-q"], timeout=60).stdout.split():
+                run([*ctr, "images", "label", ref, PRELOAD_LABEL], timeout=60)
             log(f"preloaded {len(images.all())} images into the node's containerd")
             run(["docker", "stop", "-t", "30", container], timeout=120)
             changes = ['ENTRYPOINT ["/usr/local/bin/entrypoint"]', "CMD []"]

@@ -2,8 +2,8 @@
 
 - userland: what in-cluster images need from a distribution: redis-server for
   the heart stack's dependency (and Argo CD's cache), iptables and conntrack for
-  kube-proxy, git for Argo CD's repo-server. One rootfs for all of them, so a
-  node's containerd stores its layer once.
+  kube-proxy, iproute2 for the pod network, git for Argo CD's repo-server. One
+  rootfs for all of them, so a node's containerd stores its layer once.
 - node: a kind node. systemd as PID 1, containerd and runc (trixie ships the
   1.7 line; bookworm's 1.6 is deprecated for Kubernetes 1.34), the reference
   CNI plugins, iptables and iproute2 for Services and pod routes.
@@ -17,6 +17,7 @@ from chaosgate.versions import Versions
 USERLAND_PACKAGES = (
     "redis-server",
     "iptables",
+    "iproute2",
     "conntrack",
     "git",
     "ca-certificates",

@@ -24,7 +24,7 @@ from chaosgate.errors import ClusterError, ClusterNotFound, CommandError
 from chaosgate.process import run
 from chaosgate.providers import kind_network
 from chaosgate.providers.base import Capability, ClusterInfo, ClusterSpec
-from chaosgate.providers.kind_config import COREFILE, OfflineImages, kind_config, network_env
+from chaosgate.providers.kind_config import COREFILE, OfflineImages, kind_config
 from chaosgate.providers.state import cluster_dir
 from chaosgate.waiting import wait_until
 
@@ -132,10 +132,8 @@ class KindProvider:
         return self._info(spec.name)
 
     def _write_config(self, spec: ClusterSpec, workdir: Path) -> Path:
-        env_file = workdir / "network.env"
-        env_file.write_text(network_env())
         config = workdir / "kind-config.yaml"
-        data = kind_config(spec, offline=self.offline, network_env_file=env_file.resolve())
+        data = kind_config(spec, offline=self.offline)
         config.write_text(yaml.safe_dump(data, sort_keys=False))
         return config
 
@@ -164,8 +162,8 @@ class KindProvider:
         return run(argv, timeout=300, input_text=input_text).stdout
 
     def _finish(self, name: str) -> None:
-        self._cluster_dns_only(name)
         self._wait_nodes_ready(name)
+        self._cluster_dns_only(name)
         if self.metrics_server is not None:
             self._install_metrics_server(name, self.metrics_server)
 
