@@ -12,18 +12,19 @@ DEB_PACKAGES := git docker.io redis-server wrk nginx-light debootstrap chromium
 # Tools to build in `make setup` (all pinned tools by default; see versions.toml).
 TOOLS ?=
 
-.PHONY: help setup deb venv go-deps tools heart images test test-python test-go test-scenarios lint chart-lint bench chaos clean
+.PHONY: help setup deb venv go-deps tools heart node images test test-python test-go test-kind test-scenarios lint chart-lint bench chaos clean
 
 help:
 	@echo "make setup   install everything the tests need (Debian packages, .venv, pinned tools)"
 	@echo "make test    lint + all test tiers"
 	@echo "make chaos   run every scenario on the best provider available"
 	@echo "make heart   build heart/bin/heart-display"
-	@echo "make images  build the heart-display and redis images (Docker engine started if needed)"
+	@echo "make images  build the heart stack's images and the offline kind node image (starts dockerd)"
+	@echo "make test-kind  the kind tier: a real kind cluster from the offline node image"
 	@echo "make bench   run the benchmarks and print figures"
 	@echo "make clean   remove build outputs (not the tool cache: rm -rf ~/.cache/chaosgate)"
 
-setup: deb venv go-deps tools heart
+setup: deb venv go-deps tools heart node
 
 deb:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -40,13 +41,18 @@ venv:
 go-deps:
 	cd heart && go mod download
 
+# chaosgate-runc (dockerd's runtime on hosts that cannot grant every capability)
+# and the pause process of the offline kind node image.
+node:
+	cd node && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/ ./cmd/...
+
 tools: venv
 	$(CHAOSGATE) tools build $(TOOLS)
 
 heart:
 	cd heart && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/heart-display ./cmd/heart-display
 
-images: heart
+images: heart node
 	$(CHAOSGATE) images build
 
 test: lint test-go test-python chart-lint test-scenarios
@@ -56,14 +62,24 @@ lint:
 	$(VENV)/bin/ruff format --check src tests suites bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	cd heart && test -z "$$(gofmt -l .)" || { echo "gofmt needed on: $$(gofmt -l .)"; exit 1; }
-	cd heart && go vet ./...
+	for m in heart node; do \
+	  (cd $$m && test -z "$$(gofmt -l .)" || { echo "gofmt needed on: $$(gofmt -l .)"; exit 1; }); \
+	  (cd $$m && go vet ./...); \
+	done
+	bash -n node/image/rootfs/usr/local/bin/entrypoint
+	bash -n node/image/pod-network/chaosgate-pod-network
 
 test-go:
 	cd heart && go test -race -count=1 ./...
+	cd node && go test -count=1 ./...
 
 test-python:
 	$(VENV)/bin/pytest
+
+# Real kind nodes, kubelets and pods from the node image built here; nothing pulled.
+test-kind: heart node
+	CHAOSGATE_KIND_IMAGES=local $(CHAOSGATE) images build
+	CHAOSGATE_KIND_IMAGES=local $(VENV)/bin/pytest -m kind tests/kind
 
 chart-lint:
 	$(CHAOSGATE) lint --chart gitops/charts/heart-display

@@ -126,6 +126,9 @@ def run_command(
     allow_context: Annotated[
         list[str] | None, typer.Option(help="Context of an existing cluster chaos may touch.")
     ] = None,
+    nodes_per_zone: Annotated[
+        int | None, typer.Option(help="Nodes in each of the three zones (default 2).")
+    ] = None,
     junit: Annotated[Path, typer.Option(help="Scenario JUnit XML.")] = Path("reports/junit.xml"),
     report: Annotated[Path, typer.Option(help="HTML report directory.")] = Path("reports"),
 ) -> None:
@@ -139,6 +142,7 @@ def run_command(
         keep_cluster=keep_cluster,
         kubeconfig=kubeconfig,
         allow_contexts=tuple(allow_context or ()),
+        nodes_per_zone=nodes_per_zone,
         junit=junit,
         report_dir=report,
     )

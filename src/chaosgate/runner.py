@@ -32,6 +32,7 @@ class RunOptions:
     keep_cluster: bool = False
     kubeconfig: Path | None = None
     allow_contexts: tuple[str, ...] = ()
+    nodes_per_zone: int | None = None  # None: the plugin's default
     junit: Path = Path("reports/junit.xml")
     report_dir: Path = Path("reports")
     extra_pytest_args: tuple[str, ...] = field(default_factory=tuple)
@@ -68,6 +69,8 @@ def pytest_args(options: RunOptions) -> list[str]:
     args += ["--report-dir", str(options.report_dir)]
     if options.keep_cluster:
         args.append("--keep-cluster")
+    if options.nodes_per_zone is not None:
+        args += ["--nodes-per-zone", str(options.nodes_per_zone)]
     if options.kubeconfig:
         args += ["--kubeconfig", str(options.kubeconfig)]
     for context in options.allow_contexts:

@@ -93,3 +93,10 @@ def test_an_image_we_do_not_build_is_refused() -> None:
     ]
     with pytest.raises(ValueError, match=re.escape("does not build: example.com/other:1")):
         localize_install(docs, IMAGES)
+
+
+def test_the_repo_server_runs_without_gpg() -> None:
+    repo_server = localize_install(install(), IMAGES)[2]["spec"]["template"]["spec"]["containers"][
+        0
+    ]
+    assert {"name": "ARGOCD_GPG_ENABLED", "value": "false"} in repo_server["env"]

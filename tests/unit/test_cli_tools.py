@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from chaosgate.cli import main
+from chaosgate.tools.catalog import CATALOG
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +24,7 @@ def test_list_shows_every_pinned_tool_as_not_built(capsys: pytest.CaptureFixture
     assert run_cli(["tools", "list"]) == 0
     out = capsys.readouterr().out
     assert "kubernetes       v1.34.4    not built" in out
-    assert len(out.splitlines()) == 8
+    assert len(out.splitlines()) == len(CATALOG)
 
 
 def test_list_sees_a_finished_build(empty_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -47,6 +47,17 @@ def _localize_container(container: dict[str, Any], images: LocalArgoCDImages) ->
     container["imagePullPolicy"] = "Never"
 
 
+# The repo-server verifies commit signatures with gpg when GPG is on (the
+# default); our image has no gpg, and the harness signs nothing.
+REPO_SERVER_ENV = {"name": "ARGOCD_GPG_ENABLED", "value": "false"}
+
+
+def _without_gpg(workload: dict[str, Any]) -> None:
+    if workload["metadata"]["name"] == "argocd-repo-server":
+        for container in workload["spec"]["template"]["spec"]["containers"]:
+            container.setdefault("env", []).append(dict(REPO_SERVER_ENV))
+
+
 def localize_install(
     docs: Iterable[dict[str, Any]], images: LocalArgoCDImages
 ) -> list[dict[str, Any]]:
@@ -59,5 +70,6 @@ def localize_install(
             workload = copy.deepcopy(doc)
             for container in _containers(workload["spec"]["template"]["spec"]):
                 _localize_container(container, images)
+            _without_gpg(workload)
             out.append(workload)
     return out

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 from chaosgate.errors import UsageError
 from chaosgate.kube.client import KubeApi, ObjectNotFound
 from chaosgate.kube.fault_records import Emit, discard, fault
+from chaosgate.providers.kwok_nodes import FAKE_NODE_KEY
 from chaosgate.providers.kwok_oom_stages import (
     CONTAINER_ANNOTATION,
     TRIGGER_ANNOTATION,
@@ -364,6 +365,7 @@ def oom_kill_simulated(
 ) -> FaultResult:
     """Simulate an OOM kill of one container of a kwok pod (see the module docstring)."""
     pod = read_pod(api, namespace, name)
+    _refuse_real_kubelet(api, pod, namespace, name)
     chosen = target_container(pod, container)
     result = FaultResult("oom_kill", name, dry_run=dry_run, details={"simulated": True})
     if dry_run:
@@ -401,6 +403,20 @@ def oom_kill_simulated(
     finally:
         emit(fault(wall_clock(), "oom_kill", "end", landed=result.landed, **record))
     return result
+
+
+def _refuse_real_kubelet(api: KubeApi, pod: Obj, namespace: str, name: str) -> None:
+    """Simulate only on kwok nodes: a real kubelet owns its pods' status."""
+    node_name = str(pod.get("spec", {}).get("nodeName") or "")
+    if not node_name:
+        return  # unscheduled: container_running refuses it next
+    node = api.call(api.core.read_node, node_name, doing=f"reading node {node_name}")
+    if node.get("metadata", {}).get("annotations", {}).get(FAKE_NODE_KEY) != "fake":
+        raise UsageError(
+            f"Pod {namespace}/{name} runs on {node_name}, a real kubelet; chaosgate does not "
+            "write an OOM status there. Provoke a real OOM kill instead (heart-display's "
+            "/chaos/allocate past the memory limit)."
+        )
 
 
 def choose_oom_writer(oom: _Oom, mechanism: Mechanism, restarts_before: int) -> str:

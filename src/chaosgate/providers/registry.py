@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from chaosgate.errors import UsageError
@@ -75,34 +75,43 @@ PROVIDERS: dict[str, Callable[[ProviderOptions], ClusterProvider]] = {
 }
 
 
-def best_provider() -> str:
-    """kind where a Docker engine answers and the pinned node image is present, else local.
+def best_provider(options: ProviderOptions) -> tuple[str, ProviderOptions]:
+    """kind where a Docker engine answers and a usable node image is present, else local.
 
-    kind's node image comes from a registry; without it kind cannot create a
-    cluster, so its mere installation is not enough.
+    kind's official node image comes from a registry; without it (or the one
+    `chaosgate images build` makes here) kind cannot create a cluster, so its
+    mere installation is not enough. Where only the local node image exists and
+    no source was asked for, kind runs on it.
     """
     from chaosgate.containers.engine import docker_answers
-    from chaosgate.process import run
+    from chaosgate.containers.images import image_exists
+    from chaosgate.containers.node_image import node_image_tag
     from chaosgate.tools.cache import ToolCache
 
     if not docker_answers():
-        return "local"
-    if kind_image_source(ProviderOptions()) == "local":
-        from chaosgate.containers.node_image import node_image_tag
-
-        node_image = node_image_tag(ToolCache.default().versions)
-    else:
-        node_image = ToolCache.default().versions.images["kind-node"]
-    found = run(["docker", "image", "inspect", node_image], timeout=30, check=False)
-    return "kind" if found.returncode == 0 else "local"
+        return "local", options
+    versions = ToolCache.default().versions
+    asked = options.kind_images or os.environ.get(KIND_IMAGES_ENV)
+    candidates = [asked] if asked else ["official", "local"]
+    for source in candidates:
+        kind_image_source(replace(options, kind_images=source))  # validates
+        image = versions.images["kind-node"] if source == "official" else node_image_tag(versions)
+        if image_exists(image):
+            return "kind", replace(options, kind_images=source)
+    return "local", options
 
 
 def provider_for(name: str, options: ProviderOptions | None = None) -> ClusterProvider:
     """A new provider called name ("auto": the best available), or a UsageError."""
+    options = options or ProviderOptions()
     if name == "auto":
-        name = best_provider()
+        name, options = best_provider(options)
+        if name == "kind" and options.kind_images:
+            # Argo CD's install and the images the chart runs follow the node
+            # image's source; say it once, for this whole process.
+            os.environ[KIND_IMAGES_ENV] = options.kind_images
     factory = PROVIDERS.get(name)
     if factory is None:
         *first, last = PROVIDER_NAMES
         raise UsageError(f"Unknown provider {name!r}; choose {', '.join(first)} or {last}.")
-    return factory(options or ProviderOptions())
+    return factory(options)
