@@ -81,18 +81,29 @@ def file_proxy(root: Path, module: str, version: str, files: dict[str, str]) -> 
     return f"file://{root}"
 
 
+def cache_served_from(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    module: str,
+    version: str,
+    files: dict[str, str],
+) -> ToolCache:
+    """A tool cache whose 'kwok' is pinned to module@version, served by a file:// proxy."""
+    monkeypatch.setenv("GOPROXY", file_proxy(tmp_path / "proxy", module, version, files))
+    monkeypatch.setenv("GOSUMDB", "off")
+    monkeypatch.setenv("GOFLAGS", "-modcacherw")
+    monkeypatch.setenv("GOMODCACHE", str(tmp_path / "modcache"))
+    monkeypatch.setenv("CHAOSGATE_VERSION_KWOK", version)
+    return ToolCache(tmp_path / "tools", load_versions())
+
+
 @pytest.mark.needs_tools  # needs the Go toolchain make setup installs
 def test_a_cached_build_gets_the_module_copies_the_catalog_added_since(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     module, version = "example.com/stagesrc", "v1.0.0"
     files = {"kustomize/stage/pod/fast/pod-ready.yaml": "kind: Stage\n"}
-    monkeypatch.setenv("GOPROXY", file_proxy(tmp_path / "proxy", module, version, files))
-    monkeypatch.setenv("GOSUMDB", "off")
-    monkeypatch.setenv("GOFLAGS", "-modcacherw")
-    monkeypatch.setenv("GOMODCACHE", str(tmp_path / "modcache"))
-    monkeypatch.setenv("CHAOSGATE_VERSION_KWOK", version)
-    cache = ToolCache(tmp_path / "tools", load_versions())
+    cache = cache_served_from(tmp_path, monkeypatch, module, version, files)
     spec = ToolSpec(
         name="kwok",
         module=module,
@@ -123,12 +134,7 @@ def test_a_cached_build_gets_the_binaries_the_catalog_added_since(
     module, version = "example.com/twobins", "v1.0.0"
     main = "package main\n\nfunc main() {}\n"
     files = {"cmd/first/main.go": main, "cmd/second/main.go": main}
-    monkeypatch.setenv("GOPROXY", file_proxy(tmp_path / "proxy", module, version, files))
-    monkeypatch.setenv("GOSUMDB", "off")
-    monkeypatch.setenv("GOFLAGS", "-modcacherw")
-    monkeypatch.setenv("GOMODCACHE", str(tmp_path / "modcache"))
-    monkeypatch.setenv("CHAOSGATE_VERSION_KWOK", version)
-    cache = ToolCache(tmp_path / "tools", load_versions())
+    cache = cache_served_from(tmp_path, monkeypatch, module, version, files)
     spec = ToolSpec(
         name="kwok",
         module=module,
