@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from chaosgate.errors import UsageError
-from chaosgate.kube import pod_faults, zone_drain
+from chaosgate.kube import pod_faults, real_oom, zone_drain
 from chaosgate.kube.client import KubeApi, ObjectNotFound, connect_kubeconfig
 from chaosgate.kube.fault_records import Emit, JsonLinesEmit, discard
 from chaosgate.kube.object_data import statefulset_data
+from chaosgate.tools.cache import tool_path
 from chaosgate.waiting import wait_until
 
 Configuration = Mapping[str, Any] | None
@@ -148,20 +149,41 @@ def oom_kill_pod(
     configuration: Configuration = None,
     secrets: Secrets = None,
 ) -> dict[str, Any]:
-    """OOM-kill a container of a kwok pod (simulated: kwok's OOM Stage or chaosgate's status)."""
-    chosen = pod_faults.MECHANISMS.get(mechanism)
-    if chosen is None:
-        raise UsageError(f"mechanism must be auto, kwok-stage or status-patch, not {mechanism!r}.")
-    with kube_api(configuration) as api:
-        result = pod_faults.oom_kill_simulated(
-            api,
-            namespace_of(configuration, namespace),
-            name,
-            container=container or None,
-            mechanism=chosen,
-            dry_run=is_dry_run(configuration),
-            emit=records_emit(configuration),
+    """OOM-kill a container: for real on a real kubelet, simulated on a kwok node.
+
+    mechanism: "allocate" (real: heart-display allocates past its limit), "kwok-stage"
+    or "status-patch" (simulated), or "auto": allocate on a real kubelet, else simulate.
+    """
+    if mechanism != "allocate" and mechanism not in pod_faults.MECHANISMS:
+        raise UsageError(
+            f"mechanism must be auto, allocate, kwok-stage or status-patch, not {mechanism!r}."
         )
+    ns = namespace_of(configuration, namespace)
+    with kube_api(configuration) as api:
+        pod = pod_faults.read_pod(api, ns, name)
+        real = mechanism == "allocate" or (
+            mechanism == "auto" and pod_faults.runs_on_real_kubelet(api, pod)
+        )
+        if real:
+            result = real_oom.oom_kill_by_allocation(
+                api,
+                ns,
+                name,
+                kubectl=tool_path("kubernetes", "kubectl"),
+                container=container or None,
+                dry_run=is_dry_run(configuration),
+                emit=records_emit(configuration),
+            )
+        else:
+            result = pod_faults.oom_kill_simulated(
+                api,
+                ns,
+                name,
+                container=container or None,
+                mechanism=pod_faults.MECHANISMS[mechanism],
+                dry_run=is_dry_run(configuration),
+                emit=records_emit(configuration),
+            )
     return result.summary()
 
 

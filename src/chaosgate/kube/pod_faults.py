@@ -17,9 +17,8 @@ kill: the container terminated with reason OOMKilled and exit code 137
 within a few seconds. Every record of a simulated OOM says simulated=True
 and which writer produced it.
 
-On clusters with real containers (kind), AllocateTrigger would make
-heart-display allocate past its limit through /chaos/allocate; see its
-docstring — that path is not exercised here.
+On clusters with real kubelets (kind) the kill is real instead: see
+real_oom.py, which drives AllocateTrigger through a port-forward.
 """
 
 from __future__ import annotations
@@ -405,13 +404,19 @@ def oom_kill_simulated(
     return result
 
 
-def _refuse_real_kubelet(api: KubeApi, pod: Obj, namespace: str, name: str) -> None:
-    """Simulate only on kwok nodes: a real kubelet owns its pods' status."""
+def runs_on_real_kubelet(api: KubeApi, pod: Obj) -> bool:
+    """True when the pod's node is not one of kwok's fake nodes (False while unscheduled)."""
     node_name = str(pod.get("spec", {}).get("nodeName") or "")
     if not node_name:
-        return  # unscheduled: container_running refuses it next
+        return False
     node = api.call(api.core.read_node, node_name, doing=f"reading node {node_name}")
-    if node.get("metadata", {}).get("annotations", {}).get(FAKE_NODE_KEY) != "fake":
+    return bool(node.get("metadata", {}).get("annotations", {}).get(FAKE_NODE_KEY) != "fake")
+
+
+def _refuse_real_kubelet(api: KubeApi, pod: Obj, namespace: str, name: str) -> None:
+    """Simulate only on kwok nodes: a real kubelet owns its pods' status."""
+    if runs_on_real_kubelet(api, pod):
+        node_name = pod["spec"]["nodeName"]
         raise UsageError(
             f"Pod {namespace}/{name} runs on {node_name}, a real kubelet; chaosgate does not "
             "write an OOM status there. Provoke a real OOM kill instead (heart-display's "
@@ -438,16 +443,11 @@ def choose_oom_writer(oom: _Oom, mechanism: Mechanism, restarts_before: int) -> 
 
 @dataclass(frozen=True)
 class AllocateTrigger:
-    """Make heart-display allocate past its memory limit: a real OOM kill. UNTESTED here.
+    """Make heart-display allocate past its memory limit: a real OOM kill.
 
     For clusters with real containers (kind) and the chart's chaosEndpoints
-    enabled. `base_url` must be a loopback URL of a port-forward to the
-    heart-display *Service* (e.g. `kubectl port-forward svc/heart-display
-    18080:80`, opened by the caller): never a pod IP, never `kubectl exec`.
-    Which replica the Service picks is learnt afterwards from the pod watch
-    (the pod whose lastTerminationReason becomes OOMKilled). This machine has
-    no kind cluster, so nothing here calls it; it is the shape the kind path
-    will take.
+    enabled. `base_url` must be a loopback URL of a port-forward (real_oom.py
+    opens one to the target pod): never a pod IP, never `kubectl exec`.
     """
 
     base_url: str

@@ -32,7 +32,7 @@ from chaosgate.kube.client import connect, current_context
 from chaosgate.kube.fault_records import read_fault_records
 from chaosgate.kube.observe import ClusterRecorder
 from chaosgate.kube.usage import LoadProfile, UsageDriver, UsageModel
-from chaosgate.providers.base import ClusterInfo
+from chaosgate.providers.base import Capability, ClusterInfo
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.termination import sigterm_raises
 from chaosgate.timeline import (
@@ -262,7 +262,13 @@ class _Run:
         return timeline
 
     def artifacts(self) -> Artifacts:
-        notes = (*self.cluster.notes, SIMULATION_NOTES[self.scenario], *self.notes)
+        # What kwok simulates is said only where kwok plays the kubelet.
+        simulated = (
+            ()
+            if Capability.REAL_PODS in self.cluster.capabilities
+            else (SIMULATION_NOTES[self.scenario],)
+        )
+        notes = (*self.cluster.notes, *simulated, *self.notes)
         status = self.journal.get("status") if self.journal else None
         return Artifacts(
             self.scenario,
