@@ -33,7 +33,7 @@ DOCKER_ENV = {"DOCKER_BUILDKIT": "0"}
 BRIDGE_IP = "198.19.0.1/24"
 ADDRESS_POOL = "base=198.19.128.0/17,size=24"
 RUNTIME_NAME = "chaosgate"
-NO_PULL_ENV = "CHAOSGATE_KIND_IMAGES"
+KIND_IMAGES_ENV = "CHAOSGATE_KIND_IMAGES"
 REFUSING_PROXY = "http://127.0.0.1:1"
 NODE_MODULE = REPO_ROOT / "node"
 # Capabilities a privileged container asks for; the last one this kernel knows.
@@ -88,7 +88,7 @@ def node_binary(name: str) -> Path:
 
 def pulls_refused() -> bool:
     """True where every image is built here (CHAOSGATE_KIND_IMAGES=local): pull nothing."""
-    return os.environ.get(NO_PULL_ENV) == "local"
+    return os.environ.get(KIND_IMAGES_ENV) == "local"
 
 
 def dockerd_argv(

@@ -384,18 +384,7 @@ def oom_kill_simulated(
     try:
         writer = choose_oom_writer(oom, mechanism, restart_count(pod, chosen))
         result.details["mechanism"] = writer
-        result.landed, result.evidence, result.landed_at = True, OOM_REASON, wall_clock()
-        emit(
-            fault(
-                result.landed_at,
-                "oom_kill",
-                "landed",
-                evidence=OOM_REASON,
-                exitCode=OOM_EXIT_CODE,
-                mechanism=writer,
-                **record,
-            )
-        )
+        oom_landed(result, emit, wall_clock(), mechanism=writer, exitCode=OOM_EXIT_CODE, **record)
         if writer == "status-patch":
             oom.restart_by_status_patch()  # kwok's restart Stage does this itself
         result.details["restarted"] = oom.wait_restarted(restart_count(pod, chosen))
@@ -422,6 +411,12 @@ def _refuse_real_kubelet(api: KubeApi, pod: Obj, namespace: str, name: str) -> N
             "write an OOM status there. Provoke a real OOM kill instead (heart-display's "
             "/chaos/allocate past the memory limit)."
         )
+
+
+def oom_landed(result: FaultResult, emit: Emit, at: float, **data: Any) -> None:
+    """Mark result landed by an OOM kill at `at` and emit its FAULT "landed" record."""
+    result.landed, result.evidence, result.landed_at = True, OOM_REASON, at
+    emit(fault(at, "oom_kill", "landed", evidence=OOM_REASON, **data))
 
 
 def choose_oom_writer(oom: _Oom, mechanism: Mechanism, restarts_before: int) -> str:

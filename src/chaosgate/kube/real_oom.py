@@ -23,6 +23,7 @@ from chaosgate.kube.pod_faults import (
     OOM_REASON,
     AllocateTrigger,
     FaultResult,
+    oom_landed,
     read_pod,
     restart_count,
     target_container,
@@ -119,19 +120,15 @@ def oom_kill_by_allocation(
                 f"{plan.landing_timeout_s:g} s; is its memory limit set and chaosEndpoints on?"
             )
         terminated = last_termination(read_pod(api, namespace, name), chosen)
-        result.landed, result.evidence, result.landed_at = True, OOM_REASON, wall_clock()
         result.details["exit_code"] = terminated.get("exitCode")
-        emit(
-            fault(
-                result.landed_at,
-                "oom_kill",
-                "landed",
-                evidence=OOM_REASON,
-                exitCode=terminated.get("exitCode"),
-                finishedAt=terminated.get("finishedAt"),
-                mechanism="allocate",
-                **record,
-            )
+        oom_landed(
+            result,
+            emit,
+            wall_clock(),
+            mechanism="allocate",
+            exitCode=terminated.get("exitCode"),
+            finishedAt=terminated.get("finishedAt"),
+            **record,
         )
     finally:
         emit(fault(wall_clock(), "oom_kill", "end", landed=result.landed, **record))

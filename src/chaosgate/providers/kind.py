@@ -49,21 +49,11 @@ class MetricsServer:
 
 
 class Networks(Protocol):
-    """Makes and removes a cluster's Docker network (kind_network; a fake in tests)."""
+    """Makes and removes a cluster's Docker network: the kind_network module, a fake in tests."""
 
     def create_network(self, cluster: str) -> kind_network.KindNetwork: ...
 
     def delete_network(self, cluster: str) -> None: ...
-
-
-class DockerNetworks:
-    """The real thing: Docker networks in 198.18.0.0/20 with a host firewall rule each."""
-
-    def create_network(self, cluster: str) -> kind_network.KindNetwork:
-        return kind_network.create_network(cluster)
-
-    def delete_network(self, cluster: str) -> None:
-        kind_network.delete_network(cluster)
 
 
 class KindProvider:
@@ -93,7 +83,7 @@ class KindProvider:
         self.offline = offline
         self.metrics_server = metrics_server
         self.prepare_engine = prepare_engine
-        self.networks = networks or DockerNetworks()
+        self.networks: Networks = networks or kind_network
         self.log = log or (lambda _line: None)
 
     def _clusters(self) -> list[str]:
@@ -110,7 +100,7 @@ class KindProvider:
         """Create the cluster and wait until every node is Ready and metrics answer."""
         if self.prepare_engine is not None:
             self.prepare_engine()
-        if spec.name in self._clusters():
+        if self.exists(spec.name):
             raise ClusterError(
                 f"A kind cluster named {spec.name} already exists; run `chaosgate cluster down "
                 f"--provider kind --name {spec.name}` or pick another --name."
@@ -218,7 +208,7 @@ class KindProvider:
 
     def down(self, name: str) -> None:
         """Delete the cluster, its network and firewall rule, and the harness's files for it."""
-        if name not in self._clusters():
+        if not self.exists(name):
             raise ClusterNotFound(f"No kind cluster named {name}; `kind get clusters` lists them.")
         self._delete(name)
 
@@ -228,7 +218,7 @@ class KindProvider:
         shutil.rmtree(cluster_dir(self.name, name), ignore_errors=True)
 
     def status(self, name: str) -> ClusterInfo:
-        if name not in self._clusters():
+        if not self.exists(name):
             raise ClusterNotFound(
                 f"No kind cluster named {name}; create it with "
                 f"`chaosgate cluster up --provider kind --name {name}`."

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from chaosgate.containers.engine import KIND_IMAGES_ENV
 from chaosgate.errors import UsageError
 from chaosgate.providers.base import ClusterProvider
 
 # The names the CLI contract promises (`--provider kind|local|existing`).
 PROVIDER_NAMES = ("local", "kind", "existing")
-# official: kindest/node from its registry; local: built here, nothing pulled.
-KIND_IMAGES_ENV = "CHAOSGATE_KIND_IMAGES"
+# CHAOSGATE_KIND_IMAGES (containers.engine, which reads it to refuse pulls):
+# official, kindest/node from its registry; local, built here, nothing pulled.
 KIND_IMAGE_SOURCES = ("official", "local")
 
 
