@@ -34,9 +34,17 @@ func TestHotReloadThroughService(t *testing.T) {
 	assertMetric(t, in.url, "heart_display_love_level", 9)
 }
 
+// writeKey replaces a key file atomically (write aside, then rename), as a
+// ConfigMap update does. A plain os.WriteFile truncates first, and a poll
+// that lands between the truncate and the write sees an empty key: one more
+// rejection than the test made, which once made this test flaky under -race.
 func writeKey(t *testing.T, dir, key, value string) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, key), []byte(value), 0o644); err != nil {
+	aside := filepath.Join(t.TempDir(), key)
+	if err := os.WriteFile(aside, []byte(value), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(aside, filepath.Join(dir, key)); err != nil {
 		t.Fatal(err)
 	}
 }
