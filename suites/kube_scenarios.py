@@ -2,7 +2,9 @@
 
 On the local provider the control plane (eviction API, PDBs, scheduler,
 StatefulSet and HPA controllers, metrics pipeline) is real and pods are
-simulated by kwok; each verdict's backend says so.
+simulated by kwok; each verdict's backend says so. On kind the pods are real
+and carry locust's load through the Service's published node port, so each
+window's load SLO is judged too.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from pathlib import Path
 
 from chaosgate.harness import HeartStack, backend_label
 from chaosgate.kube.scenarios import Artifacts, RunSettings, Windows
-from chaosgate.providers.base import ClusterInfo
+from chaosgate.load.slo import slos_for
+from chaosgate.providers.base import Capability, ClusterInfo
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.scenario_book import ScenarioBook, ScenarioRun
 from chaosgate.timeline import Timeline, Verdict
+from chaosgate.verdicts import slos_held
 
 
 def start_run(book: ScenarioBook, name: str, stack: HeartStack) -> ScenarioRun:
@@ -42,8 +46,20 @@ def run_dir(report_dir: Path, name: str) -> Path:
     return path
 
 
+def load_verdicts(cluster: ClusterInfo, timeline: Timeline, slo_name: str) -> list[Verdict]:
+    """Each window's load SLO (loadtests/slo.yaml) where the cluster carries traffic.
+
+    Where it does not (kwok pods answer nothing) no load ran and there is
+    nothing to judge; the testcase's backend says the pods were simulated.
+    """
+    if Capability.TRAFFIC not in cluster.capabilities:
+        return []
+    return slos_held(timeline, slos_for(slo_name))
+
+
 POD_FAULT_TARGET = "heart-display-1"
-POD_FAULT_WINDOWS = Windows(baseline_s=3, recovery_timeout_s=90)
+# Under load the baseline is long enough for a steady figure to compare with.
+POD_FAULT_WINDOWS = Windows(baseline_s=10, recovery_timeout_s=90)
 POD_FAULT_BUDGET_S = 60.0
 
 
@@ -55,10 +71,16 @@ def run_pod_fault(
     *,
     inject: Callable[[ClusterInfo, str, RunSettings], tuple[Timeline, Artifacts]],
     judge: Callable[[Timeline, float], list[Verdict]],
+    slo_name: str,
 ) -> ScenarioRun:
     """Kill or OOM-kill one heart-display pod of the cluster and judge its recovery."""
     run = start_run(book, name, stack)
     settings = RunSettings(run_dir(report_dir, f"{name}-cluster"), POD_FAULT_WINDOWS)
     outcome = inject(stack.cluster, POD_FAULT_TARGET, settings)
-    record(run, outcome, judge(outcome[0], POD_FAULT_BUDGET_S))
+    timeline = outcome[0]
+    verdicts = [
+        *judge(timeline, POD_FAULT_BUDGET_S),
+        *load_verdicts(stack.cluster, timeline, slo_name),
+    ]
+    record(run, outcome, verdicts)
     return run

@@ -15,12 +15,11 @@ from chaosgate.load.slo import slos_for
 from chaosgate.scenario_book import ScenarioBook, ScenarioRun
 from chaosgate.stack.scenarios import ScenarioConfig, ScenarioResult
 from chaosgate.timeline import Verdict
-from chaosgate.verdicts.breaker import breaker_behaved
+from chaosgate.verdicts.breaker import breakers_behaved
 from chaosgate.verdicts.recovery import Workload, fault_landed, recovered_within
-from chaosgate.verdicts.slo import latency_vs_baseline, slo_held
+from chaosgate.verdicts.slo import latency_vs_baseline, slos_held
 
 BACKEND = "stack runtime (real containers, Docker)"
-WINDOWS = ("baseline", "fault", "recovery")
 RECOVERY_BUDGET_S = 30.0
 BREAKER_OPEN_WITHIN_S = 5.0
 BREAKER_CLOSE_WITHIN_S = 10.0
@@ -57,13 +56,7 @@ def run_and_record(
 
 def slo_verdicts(result: ScenarioResult, slo_name: str) -> list[Verdict]:
     """The load SLO of each window, named like `fail_ratio.fault` in the figures."""
-    slos = slos_for(slo_name)
-    verdicts = []
-    for window in WINDOWS:
-        verdict = slo_held(result.timeline, slos[window], window)
-        figures = {f"{key}.{window}": value for key, value in verdict.figures.items()}
-        verdicts.append(Verdict(verdict.check, verdict.outcome, verdict.message, figures))
-    return verdicts
+    return slos_held(result.timeline, slos_for(slo_name))
 
 
 def judge_restart(result: ScenarioResult, action: str, slo_name: str) -> list[Verdict]:
@@ -90,14 +83,7 @@ def recovery_latency_figures(result: ScenarioResult) -> dict[str, float | int | 
 
 def judge_breaker(result: ScenarioResult) -> list[Verdict]:
     """Every replica's breaker opened, shed load with degraded answers, and closed."""
-    verdicts = [fault_landed(result.timeline, "redis_outage")]
-    for instance in result.instances:
-        verdicts.append(
-            breaker_behaved(
-                result.timeline,
-                instance,
-                BREAKER_OPEN_WITHIN_S,
-                close_within_s=BREAKER_CLOSE_WITHIN_S,
-            )
-        )
-    return [*verdicts, *slo_verdicts(result, "redis-outage")]
+    return [
+        *breakers_behaved(result.timeline, BREAKER_OPEN_WITHIN_S, BREAKER_CLOSE_WITHIN_S),
+        *slo_verdicts(result, "redis-outage"),
+    ]

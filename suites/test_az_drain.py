@@ -12,7 +12,7 @@ import pytest
 from chaosgate.harness import HeartStack
 from chaosgate.kube.scenarios import RunSettings, Windows, judge_zone_drain, run_zone_drain
 from chaosgate.scenario_book import ScenarioBook
-from kube_scenarios import record, run_dir, start_run
+from kube_scenarios import load_verdicts, record, run_dir, start_run
 
 ZONE = "zone-a"
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -26,5 +26,10 @@ def test_az_drain(heart_stack: HeartStack, scenario_book: ScenarioBook, report_d
         RunSettings(run_dir(report_dir, "az-drain"), Windows(baseline_s=5)),
         hold_s=10,
     )
-    record(run, outcome, judge_zone_drain(outcome[0], ZONE))
+    timeline = outcome[0]
+    verdicts = [
+        *judge_zone_drain(timeline, ZONE),
+        *load_verdicts(heart_stack.cluster, timeline, "az-drain"),
+    ]
+    record(run, outcome, verdicts)
     run.assert_passed()

@@ -1,7 +1,9 @@
-"""hpa: simulated CPU load rises, holds and falls; the real HPA scales the StatefulSet
-out within its budget, never past its maximum, and back in after the load, without
-flapping. CPU usage is simulated (kwok usage annotations); the metrics pipeline and
-the HPA controller are real.
+"""hpa: load rises, holds and falls; the real HPA scales the StatefulSet out within its
+budget, never past its maximum, and back in after the load, without flapping.
+
+On kind the load is locust's, through the Service, and the CPU is what the pods really
+burn, as metrics-server measures it. On the local provider (kwok pods) CPU usage is
+simulated by usage annotations; the metrics pipeline and the HPA controller are real.
 """
 
 from __future__ import annotations
@@ -13,22 +15,42 @@ import pytest
 from chaosgate.harness import HeartStack
 from chaosgate.kube.scenarios import RunSettings, judge_hpa, run_hpa
 from chaosgate.kube.usage import LoadProfile
+from chaosgate.providers.base import Capability, ClusterInfo
 from chaosgate.scenario_book import ScenarioBook
 from kube_scenarios import record, run_dir, start_run
 
 SCALE_OUT_BUDGET_S = 60.0
 MAX_REPLICAS = 12  # the chart's autoscaling.maxReplicas
+BASE_USERS = 5
+PEAK_USERS = 60
 # The load lasts as long as the budget, or a slow HPA could not be told from a short run.
-PROFILE = LoadProfile(
+# Simulated: users of the usage model (10 millicores each, spread over the Ready pods).
+SIMULATED_PROFILE = LoadProfile(
     peak_users=30, ramp_up_s=2, hold_s=SCALE_OUT_BUDGET_S, ramp_down_s=2, cooldown_s=90
 )
+# Real: locust users. BASE keeps the pods well under the CPU target, PEAK well over it
+# (measured on kind here: see the README's figures).
+REAL_PROFILE = LoadProfile(
+    peak_users=PEAK_USERS,
+    baseline_users=BASE_USERS,
+    ramp_up_s=0,
+    hold_s=SCALE_OUT_BUDGET_S,
+    ramp_down_s=0,
+    cooldown_s=120,
+)
+
+
+def profile_for(cluster: ClusterInfo) -> LoadProfile:
+    return REAL_PROFILE if Capability.TRAFFIC in cluster.capabilities else SIMULATED_PROFILE
+
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def test_hpa(heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path) -> None:
     run = start_run(scenario_book, "hpa", heart_stack)
-    outcome = run_hpa(heart_stack.cluster, PROFILE, RunSettings(run_dir(report_dir, "hpa")))
+    cluster = heart_stack.cluster
+    outcome = run_hpa(cluster, profile_for(cluster), RunSettings(run_dir(report_dir, "hpa")))
     record(run, outcome, judge_hpa(outcome[0], SCALE_OUT_BUDGET_S, MAX_REPLICAS))
     latency = run.figures.get("scale_out_latency_s")
     if latency is not None:

@@ -36,6 +36,12 @@ def test_oom_on_cluster(
     heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path
 ) -> None:
     run = run_pod_fault(
-        scenario_book, "oom", heart_stack, report_dir, inject=run_oom, judge=judge_oom
+        scenario_book,
+        "oom",
+        heart_stack,
+        report_dir,
+        inject=run_oom,
+        judge=judge_oom,
+        slo_name="oom-kill",
     )
     run.assert_passed()

@@ -46,5 +46,6 @@ def test_pod_kill_on_cluster(
         report_dir,
         inject=run_pod_kill,
         judge=judge_pod_kill,
+        slo_name="pod-kill",
     )
     run.assert_passed()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 Step = dict[str, Any] | str
 
@@ -33,6 +33,7 @@ class Script:
 class FakeApiServer:
     def __init__(self) -> None:
         self.scripts: dict[str, Script] = {}
+        self.texts: dict[str, str] = {}  # path → a plain-text answer (a proxied /metrics)
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -113,6 +114,10 @@ class FakeApiServer:
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+                if (path := unquote(parts.path)) in fake.texts:  # the client quotes "pod:port"
+                    fake.requests.append((path, query))
+                    self._text(fake.texts[path])
+                    return
                 status, body = fake._answer(parts.path, query)
                 if query.get("watch") == "true":
                     self._stream(body)
@@ -123,6 +128,14 @@ class FakeApiServer:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _text(self, text: str) -> None:
+                data = text.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; version=0.0.4")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -20,6 +20,7 @@ def test_there_are_three_kube_experiments() -> None:
     assert [p.name for p in EXPERIMENTS] == [
         "kube-oom-kill.json",
         "kube-pod-kill.json",
+        "kube-redis-outage.json",
         "kube-zone-drain.json",
     ]
 

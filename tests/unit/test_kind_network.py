@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chaosgate.containers.engine import dockerd_argv, missing_capabilities
+from chaosgate.containers.engine import dockerd_argv, installed_runtime, missing_capabilities
 from chaosgate.errors import ClusterError
 from chaosgate.providers.kind_network import KindNetwork, free_subnet, network_for
 
@@ -67,3 +67,18 @@ def test_dockerd_keeps_to_the_benchmark_range_and_adds_the_filter_only_when_need
 def test_an_offline_engine_refuses_pulls_through_a_loopback_proxy() -> None:
     argv = dockerd_argv("/usr/sbin/dockerd", None, refuse_pulls=True)
     assert argv[:3] == ["env", "HTTPS_PROXY=http://127.0.0.1:1", "HTTP_PROXY=http://127.0.0.1:1"]
+
+
+def test_the_engine_runtime_is_a_content_named_copy_outside_the_checkout(tmp_path: Path) -> None:
+    built = tmp_path / "checkout" / "chaosgate-runc"
+    built.parent.mkdir()
+    built.write_bytes(b"v1")
+    first = installed_runtime(built, tmp_path / "runtime")
+    assert first.parent == tmp_path / "runtime" and first.read_bytes() == b"v1"
+    assert first.stat().st_mode & 0o111
+    assert installed_runtime(built, tmp_path / "runtime") == first  # unchanged: reused
+    built.write_bytes(b"v2")
+    second = installed_runtime(built, tmp_path / "runtime")
+    assert second != first and first.read_bytes() == b"v1"  # a running engine keeps its copy
+    built.unlink()
+    assert second.is_file()  # the checkout's binary can go

@@ -16,8 +16,14 @@ import yaml
 from chaosgate.errors import ClusterError, ClusterNotFound
 from chaosgate.providers.base import Capability, ClusterSpec
 from chaosgate.providers.kind import KindProvider, MetricsServer
-from chaosgate.providers.kind_config import COREFILE, OfflineImages, kind_config
+from chaosgate.providers.kind_config import (
+    COREFILE,
+    HEART_NODE_PORT,
+    OfflineImages,
+    kind_config,
+)
 from chaosgate.providers.kind_network import KindNetwork
+from chaosgate.versions import REPO_ROOT
 
 TESTS = Path(__file__).resolve().parents[1]
 FAKE_KIND = TESTS / "fakes" / "fake_kind.py"
@@ -27,9 +33,11 @@ IMAGES = ("chaosgate/heart-display:0.1.0", "chaosgate/redis:bookworm")
 
 
 class RecordingNetworks:
-    def __init__(self) -> None:
+    def __init__(self, published: str | None = "http://127.0.0.1:40123") -> None:
         self.created: list[str] = []
         self.deleted: list[str] = []
+        self.published = published
+        self.asked_ports: list[int] = []
 
     def create_network(self, cluster: str) -> KindNetwork:
         self.created.append(cluster)
@@ -37,6 +45,10 @@ class RecordingNetworks:
 
     def delete_network(self, cluster: str) -> None:
         self.deleted.append(cluster)
+
+    def published_url(self, cluster: str, container_port: int) -> str | None:
+        self.asked_ports.append(container_port)
+        return self.published
 
 
 def script(tmp_path: Path, name: str, target: Path) -> Path:
@@ -137,6 +149,35 @@ def test_up_creates_on_its_own_network_loads_images_and_waits_for_ready_nodes(
     assert "forward" not in str(corefile)
     assert info.kubeconfig.is_file()
     assert Capability.REAL_OOM in info.capabilities
+    assert info.traffic_url == "http://127.0.0.1:40123"
+    assert Capability.TRAFFIC in info.capabilities
+    assert networks.asked_ports == [HEART_NODE_PORT]
+
+
+def test_a_cluster_without_the_published_node_port_has_no_traffic(
+    fake_kind: Path, fake_kubectl: Path
+) -> None:
+    info = provider(fake_kind, fake_kubectl, RecordingNetworks(published=None)).up(
+        ClusterSpec(name="c1")
+    )
+    assert info.traffic_url is None
+    assert Capability.TRAFFIC not in info.capabilities
+    assert any("recreate it for traffic" in note for note in info.notes)
+
+
+def test_control_plane_publishes_the_heart_node_port_on_loopback_only() -> None:
+    nodes = kind_config(ClusterSpec(name="c1", nodes_per_zone=1))["nodes"]
+    assert isinstance(nodes, list)
+    (control_plane,) = [n for n in nodes if n["role"] == "control-plane"]
+    assert control_plane["extraPortMappings"] == [
+        {"containerPort": HEART_NODE_PORT, "listenAddress": "127.0.0.1", "protocol": "TCP"}
+    ]
+    assert all("extraPortMappings" not in n for n in nodes if n["role"] == "worker")
+
+
+def test_the_kind_values_give_heart_display_the_published_node_port() -> None:
+    values = yaml.safe_load((REPO_ROOT / "gitops" / "values" / "kind.yaml").read_text())
+    assert values["service"] == {"type": "NodePort", "nodePort": HEART_NODE_PORT}
 
 
 def test_up_fails_when_a_node_never_turns_ready(

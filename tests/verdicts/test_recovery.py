@@ -54,6 +54,26 @@ BEFORE = pod(0, VICTIM)  # the victim as it was before the fault
             0.5,
         ),
         ([OOM, fault(14, "oom_kill", "landed", VICTIM, evidence="OOMKilled")], "OOMKilled", 4.0),
+        (  # a kubelet reports the killed container before restarting it: dated by that
+            [
+                OOM,
+                BEFORE,
+                pod(10.8, VICTIM, ready=False, reason="OOMKilled"),
+                pod(11.8, VICTIM, restarts=1, reason="OOMKilled"),
+            ],
+            "OOMKilled",
+            0.8,
+        ),
+        (  # ... but an OOM reason the pod already had before the fault is no evidence
+            [
+                OOM,
+                pod(0, VICTIM, reason="OOMKilled"),
+                pod(10.8, VICTIM, ready=False, reason="OOMKilled"),
+                pod(11.8, VICTIM, restarts=1, reason="OOMKilled"),
+            ],
+            "OOMKilled",
+            1.8,
+        ),
         (  # a drain lands with its first accepted eviction
             [
                 fault(10, "zone_drain", "start", zone="zone-a"),

@@ -15,6 +15,7 @@ for the capabilities the host can grant (see node/cmd/chaosgate-runc).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from chaosgate.errors import ChaosgateError, CommandError
 from chaosgate.process import run, start_service
+from chaosgate.tools.cache import default_cache_root
 from chaosgate.versions import REPO_ROOT
 from chaosgate.waiting import Clock, wait_until
 
@@ -91,6 +93,25 @@ def pulls_refused() -> bool:
     return os.environ.get(KIND_IMAGES_ENV) == "local"
 
 
+def installed_runtime(binary: Path, root: Path) -> Path:
+    """A copy of `binary` under `root`, named by its content digest, for dockerd to run.
+
+    dockerd keeps the runtime's path for its whole life, and it outlives the
+    command that started it: a path into a checkout (deleted, rebuilt, or a
+    CI clone) would break every later container. A changed binary gets a new
+    name, so a running engine never sees its runtime swapped.
+    """
+    digest = hashlib.sha256(binary.read_bytes()).hexdigest()[:16]
+    target = root / f"{binary.name}-{digest}"
+    if not target.is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        shutil.copyfile(binary, partial)
+        partial.chmod(0o755)
+        partial.replace(target)
+    return target
+
+
 def dockerd_argv(
     dockerd: str, capability_filter: Path | None, refuse_pulls: bool = False
 ) -> list[str]:
@@ -129,7 +150,9 @@ def ensure_docker(
         raise DockerUnavailable("No Docker engine runs; start one (dockerd needs root).")
     capability_filter = None
     if host_is_restricted():
-        capability_filter = node_binary("chaosgate-runc")
+        capability_filter = installed_runtime(
+            node_binary("chaosgate-runc"), default_cache_root().parent / "runtime"
+        )
         (say or _stderr)(
             "this host cannot grant every capability to privileged containers; dockerd runs "
             "them through chaosgate-runc, which asks only for what the host has"

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from chaosgate.errors import UsageError
-from chaosgate.kube import pod_faults, real_oom, zone_drain
+from chaosgate.kube import pod_faults, real_oom, redis_outage, zone_drain
 from chaosgate.kube.client import KubeApi, ObjectNotFound, connect_kubeconfig
 from chaosgate.kube.fault_records import Emit, JsonLinesEmit, discard
 from chaosgate.kube.object_data import statefulset_data
@@ -184,6 +184,28 @@ def oom_kill_pod(
                 dry_run=is_dry_run(configuration),
                 emit=records_emit(configuration),
             )
+    return result.summary()
+
+
+def pause_redis(
+    service: str,
+    *,
+    seconds: float = 12.0,
+    namespace: str = "",
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> dict[str, Any]:
+    """Redis behind `service` answers no client for `seconds` (CLIENT PAUSE ALL); it ends itself."""
+    with kube_api(configuration) as api:
+        result = redis_outage.pause_redis(
+            api,
+            namespace_of(configuration, namespace),
+            service,
+            kubectl=tool_path("kubernetes", "kubectl"),
+            plan=redis_outage.OutagePlan(float(seconds)),
+            dry_run=is_dry_run(configuration),
+            emit=records_emit(configuration),
+        )
     return result.summary()
 
 

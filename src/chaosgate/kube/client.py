@@ -208,6 +208,20 @@ class KubeApi:
         parsed = json.loads(data)
         return parsed if isinstance(parsed, dict) else {}
 
+    def call_text(
+        self,
+        method: Callable[..., Any],
+        *args: Any,
+        doing: str,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        **kwargs: Any,
+    ) -> str:
+        """Call a client method whose answer is not JSON (a proxied /metrics); its body as text."""
+        with api_errors(doing):
+            response = method(*args, _preload_content=False, _request_timeout=timeout, **kwargs)
+            data = response.data
+        return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)
+
     def merge_patch(
         self, method: Callable[..., Any], *args: Any, body: Mapping[str, Any], doing: str
     ) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from chaosgate.kube.port_forward import PortForward
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.waiting import wait_until
 
-HEART_PORT = 8080
+HEART_PORT = 8080  # heart-display's container port (/metrics, /chaos/allocate)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,13 @@
 
 run_zone_drain, run_pod_kill and run_oom run chaos/kube-*.json through the
 Chaos Toolkit runner (chaosgate.chaos.runner: rollbacks on every exit path,
-journal kept); run_hpa plays a simulated load profile instead ("load" and
-"cooldown" windows). Each leaves in its run directory timeline.jsonl (every
-record, in time order), journal.json and fault-records.jsonl (what the
-injectors recorded), written on every exit path. judge_* apply the verdicts.
+journal kept); run_hpa plays a load profile instead ("load" and "cooldown"
+windows). Where the cluster carries traffic (kind: real pods behind a
+published node port) locust loads the Service through every window; on kwok
+pods nothing could answer, and the HPA's CPU usage is simulated. Each leaves
+in its run directory timeline.jsonl (every record, in time order),
+journal.json, fault-records.jsonl (what the injectors recorded) and load/
+(locust's files), written on every exit path. judge_* apply the verdicts.
 
 Windows: the fault window opens just before the experiment starts. It
 closes when the experiment ends, except for a zone drain, where it closes
@@ -23,15 +26,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from chaosgate.chaos.runner import run_chaos
+from chaosgate.errors import UsageError
 from chaosgate.kube.client import connect, current_context
 from chaosgate.kube.fault_records import read_fault_records
 from chaosgate.kube.observe import ClusterRecorder
+from chaosgate.kube.pod_metrics import PodMetricsScraper
+from chaosgate.kube.real_oom import HEART_PORT
 from chaosgate.kube.usage import LoadProfile, UsageDriver, UsageModel
+from chaosgate.load.run import LoadConfig, LoadError, LoadRun
 from chaosgate.providers.base import Capability, ClusterInfo
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.termination import sigterm_raises
@@ -57,7 +64,7 @@ from chaosgate.verdicts import (
     zone_drain_ok,
 )
 from chaosgate.versions import REPO_ROOT
-from chaosgate.waiting import Clock, SystemClock
+from chaosgate.waiting import Clock, SystemClock, wait_until
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +72,7 @@ EXPERIMENTS = {
     "zone_drain": REPO_ROOT / "chaos" / "kube-zone-drain.json",
     "pod_kill": REPO_ROOT / "chaos" / "kube-pod-kill.json",
     "oom": REPO_ROOT / "chaos" / "kube-oom-kill.json",
+    "breaker": REPO_ROOT / "chaos" / "kube-redis-outage.json",
 }
 
 # What each scenario exercises for real, and what is simulated on kwok nodes.
@@ -99,6 +107,7 @@ class TargetWorkload:
     pdb: str = "heart-display"
     hpa: str = "heart-display"
     selector: str = "app.kubernetes.io/name=heart-display,app.kubernetes.io/component=display"
+    redis_service: str = "heart-redis"
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,14 @@ class Windows:
     baseline_s: float = 5.0
     recovery_timeout_s: float = 90.0  # after the fault: every replica Ready again
     settle_s: float = 3.0  # recording goes on this long after recovery
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """The locust load a scenario runs where the cluster carries traffic (Capability.TRAFFIC)."""
+
+    users: int = 10
+    spawn_rate: float = 10.0
 
 
 class KubeRunFiles(RunFiles):
@@ -126,6 +143,7 @@ class RunSettings(KubeRunFiles):
     run_dir: Path
     windows: Windows = Windows()
     workload: TargetWorkload = TargetWorkload()
+    traffic: Traffic = Traffic()
     clock: Clock = field(default_factory=SystemClock)
     wall_clock: Callable[[], float] = time.time
 
@@ -151,6 +169,7 @@ class _Run:
     recorder: ClusterRecorder = field(init=False)
     journal: Mapping[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    load: LoadRun | None = None
 
     def __post_init__(self) -> None:
         require_chaos_allowed(self.cluster)
@@ -224,6 +243,48 @@ class _Run:
         self.settings.clock.sleep(self.settings.windows.settle_s)
         self.mark("recovery", "end")
 
+    # -- load -----------------------------------------------------------------------
+
+    def carries_traffic(self) -> bool:
+        """Whether the cluster's Service takes load from here (real pods, published port)."""
+        return Capability.TRAFFIC in self.cluster.capabilities and bool(self.cluster.traffic_url)
+
+    def load_config(self) -> LoadConfig:
+        """Steady locust load on the Service's published port."""
+        return LoadConfig(
+            targets=(str(self.cluster.traffic_url),),
+            work_dir=self.settings.run_dir / "load",
+            users=self.settings.traffic.users,
+            spawn_rate=self.settings.traffic.spawn_rate,
+        )
+
+    def start_load(self, config: LoadConfig | None = None) -> None:
+        """Locust on the Service, where the cluster carries traffic; wait for its first answers.
+
+        Started before the baseline and stopped in close(), on every path.
+        Where pods are simulated (kwok) nothing could answer, so nothing runs.
+        """
+        if not self.carries_traffic():
+            return
+        self.load = LoadRun(config or self.load_config()).start()
+        self.load.wait_for_traffic(clock=self.settings.clock)
+
+    def wait_load_second(self, wanted: Callable[[Record], bool], timeout: float) -> Record:
+        """The first per-second LOAD record that is `wanted`, waiting up to `timeout` for it."""
+        found: list[Record] = []
+
+        def seen() -> bool:
+            records = self.load.records() if self.load is not None else []
+            found[:] = [r for r in records if wanted(r)][:1]
+            return bool(found)
+
+        if not wait_until(seen, timeout=timeout, interval=0.5, clock=self.settings.clock):
+            raise LoadError(
+                f"locust's per-second records never showed the expected load within "
+                f"{timeout:g} s; see {self.settings.run_dir / 'load'}"
+            )
+        return found[0]
+
     # -- chaos ----------------------------------------------------------------------
 
     def chaos(self, overrides: Mapping[str, Any], *, dry_run: bool) -> None:
@@ -252,7 +313,14 @@ class _Run:
     # -- closing --------------------------------------------------------------------
 
     def close(self) -> Timeline:
-        """Stop watching, merge the injectors' records, write the timeline: on every path."""
+        """Stop load and watching, merge the injectors' and locust's records, write the timeline.
+
+        On every path.
+        """
+        if self.load is not None:
+            self.load.stop()
+            for record in self.load.records():
+                self.recorder.emit(record)
         self.recorder.stop()
         for record in self.fault_records():
             self.recorder.emit(record)
@@ -291,6 +359,7 @@ def _run_fault(
         run.recorder.start()
         try:
             run.wait_steady()
+            run.start_load()
             run.baseline()
             run.mark("fault", "start")
             run.chaos(overrides, dry_run=dry_run)
@@ -360,6 +429,41 @@ def run_oom(
     return _run_fault(run, overrides, dry_run=dry_run, fault_end=lambda _: None)
 
 
+def run_breaker(
+    cluster: ClusterInfo,
+    settings: RunSettings,
+    *,
+    outage_s: float = 12.0,
+    dry_run: bool = False,
+) -> tuple[Timeline, Artifacts]:
+    """Redis answers nobody for `outage_s` under load; every pod's breaker must open and close.
+
+    Only where the cluster carries traffic: a breaker opens on calls that fail,
+    and only load makes calls. Each pod's /metrics is scraped through the API
+    server (PodMetricsScraper) for its breaker state.
+    """
+    run = _Run("breaker", cluster, settings)
+    if not run.carries_traffic():
+        raise UsageError(
+            f"The breaker scenario needs a cluster whose pods carry traffic; {cluster.name} "
+            f"({cluster.provider}) has none. Use --provider kind."
+        )
+    overrides = {"redis_service": settings.workload.redis_service, "outage_seconds": outage_s}
+    workload = settings.workload
+    with (
+        connect(cluster) as api,
+        PodMetricsScraper(
+            api,
+            workload.namespace,
+            workload.selector,
+            port=HEART_PORT,
+            emit=run.recorder.emit,
+            wall_clock=settings.wall_clock,
+        ),
+    ):
+        return _run_fault(run, overrides, dry_run=dry_run, fault_end=lambda _: None)
+
+
 def run_hpa(
     cluster: ClusterInfo,
     profile: LoadProfile,
@@ -367,9 +471,22 @@ def run_hpa(
     *,
     model: UsageModel | None = None,
 ) -> tuple[Timeline, Artifacts]:
-    """Simulated CPU load rises, holds and falls: the real HPA must scale out and back in."""
+    """Load rises, holds and falls: the real HPA must scale out and back in.
+
+    Where the cluster carries traffic the load is locust's, on real pods, and
+    their CPU is what metrics-server measures; on kwok pods it is simulated
+    CPU usage following the profile (UsageDriver, `model`).
+    """
     run = _Run("hpa", cluster, settings)
-    with sigterm_raises(), connect(cluster) as api:
+    if run.carries_traffic():
+        return _hpa_under_real_load(run, profile)
+    return _hpa_on_simulated_usage(run, profile, model)
+
+
+def _hpa_on_simulated_usage(
+    run: _Run, profile: LoadProfile, model: UsageModel | None
+) -> tuple[Timeline, Artifacts]:
+    with sigterm_raises(), connect(run.cluster) as api:
         driver = UsageDriver(
             api,
             run.settings.workload.namespace,
@@ -390,6 +507,71 @@ def run_hpa(
             driver.apply(profile.baseline_users)  # leave the pods idle, whatever happened
             timeline = run.close()
     return timeline, run.artifacts()
+
+
+# Locust needs a couple of seconds to answer; the pulse's lead covers them and the baseline.
+PULSE_LEAD_MARGIN_S = 5.0
+
+
+def pulse_load(run: _Run, profile: LoadProfile) -> LoadConfig:
+    """One locust run for the whole scenario: base users, the peak for the load window, base."""
+    base, peak = round(profile.baseline_users), round(profile.peak_users)
+    if base < 1 or peak <= base:
+        raise LoadError(
+            f"An HPA load profile on real pods needs 1 <= baseline users < peak users; "
+            f"got {base} and {peak}."
+        )
+    lead = run.settings.windows.baseline_s + PULSE_LEAD_MARGIN_S
+    duration = lead + profile.load_s + profile.cooldown_s
+    return replace(
+        run.load_config(),
+        users=base,
+        shape="pulse",
+        peak_users=peak,
+        pulse_lead_s=lead,
+        pulse_peak_s=profile.load_s,
+        shape_duration_s=duration,
+        max_run_time_s=int(duration) + 60,
+    )
+
+
+def _hpa_under_real_load(run: _Run, profile: LoadProfile) -> tuple[Timeline, Artifacts]:
+    config = pulse_load(run, profile)
+    with sigterm_raises():
+        run.recorder.start()
+        try:
+            run.wait_steady()
+            run.wait_hpa_measuring()
+            run.start_load(config)
+            run.baseline()
+            _mark_surge(run, config, profile)
+        finally:
+            timeline = run.close()
+    return timeline, run.artifacts()
+
+
+def _mark_surge(run: _Run, config: LoadConfig, profile: LoadProfile) -> None:
+    """Windows from what locust really ran: "load" while it ran more than the base users.
+
+    Then "cooldown" until the HPA is back at its minimum (plus settle_s), or
+    profile.cooldown_s at most. A LOAD record covers the second before its t.
+    """
+
+    def users(record: Record) -> int:
+        return int(record.data.get("users", 0))
+
+    surge = run.wait_load_second(
+        lambda r: users(r) > config.users, timeout=config.pulse_lead_s + 30.0
+    )
+    run.mark("load", "start", surge.t - 1.0)
+    calm = run.wait_load_second(
+        lambda r: r.t > surge.t and users(r) <= config.users, timeout=profile.load_s + 30.0
+    )
+    run.mark("load", "end", calm.t - 1.0)
+    run.mark("cooldown", "start", calm.t - 1.0)
+    if run.recorder.wait_for(run.hpa_back_at_minimum, profile.cooldown_s):
+        run.settings.clock.sleep(run.settings.windows.settle_s)
+    run.mark("cooldown", "end")
 
 
 # --- verdicts ------------------------------------------------------------------------

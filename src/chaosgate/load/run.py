@@ -37,9 +37,11 @@ class LoadConfig:
     spawn_rate: float = 10.0
     # A cap, not the plan: locust stops by itself even if stop() is never called.
     max_run_time_s: int = 600
-    shape: str | None = None  # steady | step | spike (loadtests/shapes.py); None: --users
+    shape: str | None = None  # steady | step | spike | pulse (loadtests/shapes.py); None: --users
     peak_users: int | None = None
     shape_duration_s: float = 60.0
+    pulse_lead_s: float = 0.0  # pulse: base load this long before the peak
+    pulse_peak_s: float = 30.0  # pulse: how long the peak lasts
     wait_min_s: float = 0.05  # think time of each user between requests
     wait_max_s: float = 0.15
     locustfile: Path = LOADTESTS / "heart.py"
@@ -91,6 +93,8 @@ def locust_env(config: LoadConfig, seconds_file: Path) -> dict[str, str]:
             "HEART_PEAK_USERS": str(config.peak_users or config.users * 3),
             "HEART_DURATION_S": str(config.shape_duration_s),
             "HEART_SPAWN_RATE": str(config.spawn_rate),
+            "HEART_LEAD_S": str(config.pulse_lead_s),
+            "HEART_PEAK_S": str(config.pulse_peak_s),
         }
     return env
 

@@ -1,9 +1,10 @@
-"""Load shapes (steady, step, spike) as pure profiles: run time → (users, spawn rate) or None.
+"""Load shapes (steady, step, spike, pulse) as pure profiles: run time → (users, rate) or None.
 
 loadtests/shapes.py wraps the profile named by HEART_SHAPE in a locust
 LoadTestShape; keeping the arithmetic here lets it be tested without locust.
 Environment (all optional but HEART_SHAPE): HEART_USERS (base users),
-HEART_PEAK_USERS, HEART_DURATION_S, HEART_SPAWN_RATE, HEART_STEPS.
+HEART_PEAK_USERS, HEART_DURATION_S, HEART_SPAWN_RATE, HEART_STEPS, and for a
+pulse HEART_LEAD_S and HEART_PEAK_S.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from chaosgate.errors import UsageError
 
-SHAPES = ("steady", "step", "spike")
+SHAPES = ("steady", "step", "spike", "pulse")
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,34 @@ def spike(users: int, peak_users: int, duration_s: float, spawn_rate: float) -> 
     )
 
 
+def pulse(
+    users: int,
+    peak_users: int,
+    *,
+    lead_s: float,
+    peak_s: float,
+    duration_s: float,
+    spawn_rate: float,
+) -> Profile:
+    """Base load for lead_s, the peak for peak_s, then base load until duration_s.
+
+    The HPA scenario's shape on real pods: a baseline, a surge the HPA must
+    answer, and a cooldown in which it must scale back in.
+    """
+    if lead_s < 0 or peak_s <= 0 or duration_s < lead_s + peak_s:
+        raise UsageError(
+            f"A pulse needs HEART_LEAD_S >= 0, HEART_PEAK_S > 0 and HEART_DURATION_S >= their "
+            f"sum; got {lead_s:g}, {peak_s:g} and {duration_s:g}."
+        )
+    return Profile(
+        (
+            Stage(lead_s, users, spawn_rate),
+            Stage(lead_s + peak_s, peak_users, spawn_rate),
+            Stage(duration_s, users, spawn_rate),
+        )
+    )
+
+
 def profile_from_env(env: Mapping[str, str]) -> Profile:
     """The profile HEART_SHAPE names, with its parameters from the environment."""
     name = env.get("HEART_SHAPE", "steady")
@@ -82,5 +111,9 @@ def profile_from_env(env: Mapping[str, str]) -> Profile:
         return step(users, peak, duration, rate, int(env.get("HEART_STEPS", "4")))
     if name == "spike":
         return spike(users, peak, duration, rate)
+    if name == "pulse":
+        lead = float(env.get("HEART_LEAD_S", "0"))
+        peak_s = float(env.get("HEART_PEAK_S", str(duration / 2)))
+        return pulse(users, peak, lead_s=lead, peak_s=peak_s, duration_s=duration, spawn_rate=rate)
     choices = ", ".join(SHAPES)
     raise UsageError(f"Unknown load shape {name!r}; HEART_SHAPE must be one of {choices}.")

@@ -42,6 +42,8 @@ class ClusterInfo:
     capabilities: frozenset[Capability] = field(default_factory=frozenset)
     # Human-readable notes for reports, e.g. "pods are simulated by kwok".
     notes: tuple[str, ...] = ()
+    # Base URL on 127.0.0.1 of the heart-display Service (set with Capability.TRAFFIC).
+    traffic_url: str | None = None
 
 
 class ClusterProvider(Protocol):

@@ -24,7 +24,12 @@ from chaosgate.errors import ClusterError, ClusterNotFound, CommandError
 from chaosgate.process import run
 from chaosgate.providers import kind_network
 from chaosgate.providers.base import Capability, ClusterInfo, ClusterSpec
-from chaosgate.providers.kind_config import COREFILE, OfflineImages, kind_config
+from chaosgate.providers.kind_config import (
+    COREFILE,
+    HEART_NODE_PORT,
+    OfflineImages,
+    kind_config,
+)
 from chaosgate.providers.state import cluster_dir
 from chaosgate.waiting import wait_until
 
@@ -33,9 +38,7 @@ READY_TIMEOUT = 600.0
 NODE_READY_JSONPATH = (
     'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'
 )
-KIND_CAPABILITIES = frozenset(
-    {Capability.REAL_PODS, Capability.REAL_OOM, Capability.TRAFFIC, Capability.CHAOS_ALLOWED}
-)
+KIND_CAPABILITIES = frozenset({Capability.REAL_PODS, Capability.REAL_OOM, Capability.CHAOS_ALLOWED})
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Networks(Protocol):
     def create_network(self, cluster: str) -> kind_network.KindNetwork: ...
 
     def delete_network(self, cluster: str) -> None: ...
+
+    def published_url(self, cluster: str, container_port: int) -> str | None: ...
 
 
 class KindProvider:
@@ -232,8 +237,19 @@ class KindProvider:
             kubeconfig.parent.mkdir(parents=True, exist_ok=True)
             text = run([self.kind, "get", "kubeconfig", "--name", name], timeout=60).stdout
             kubeconfig.write_text(text)
-        notes = ("real kind nodes: real kubelets, containerd and pods",)
-        return ClusterInfo(name, self.name, kubeconfig, KIND_CAPABILITIES, notes)
+        notes = ["real kind nodes: real kubelets, containerd and pods"]
+        capabilities = set(KIND_CAPABILITIES)
+        traffic_url = self.networks.published_url(name, HEART_NODE_PORT)
+        if traffic_url is not None:
+            capabilities.add(Capability.TRAFFIC)
+        else:
+            notes.append(
+                f"node port {HEART_NODE_PORT} is not published on 127.0.0.1 (a cluster made "
+                "before chaosgate published it): no load reaches it; recreate it for traffic"
+            )
+        return ClusterInfo(
+            name, self.name, kubeconfig, frozenset(capabilities), tuple(notes), traffic_url
+        )
 
 
 def metrics_server_manifest(metrics: MetricsServer) -> str:

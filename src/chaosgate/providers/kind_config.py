@@ -18,6 +18,10 @@ from chaosgate.providers.base import ClusterSpec
 
 POD_SUBNET = "198.18.64.0/18"
 SERVICE_SUBNET = "198.18.16.0/20"
+# heart-display's NodePort in gitops/values/kind.yaml. The control-plane node
+# publishes it on 127.0.0.1 at a port kind picks (hostPort left out), so
+# locust reaches the pods through kube-proxy as any client of the Service would.
+HEART_NODE_PORT = 30080
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,11 @@ def _worker(zone: str, index: int) -> dict[str, object]:
     }
 
 
+def _control_plane() -> dict[str, object]:
+    published = {"containerPort": HEART_NODE_PORT, "listenAddress": "127.0.0.1", "protocol": "TCP"}
+    return {"role": "control-plane", "extraPortMappings": [published]}
+
+
 def _kubeadm_patch(offline: OfflineImages) -> str:
     return (
         "kind: ClusterConfiguration\n"
@@ -49,7 +58,7 @@ def _kubeadm_patch(offline: OfflineImages) -> str:
 
 
 def kind_config(spec: ClusterSpec, *, offline: OfflineImages | None = None) -> dict[str, object]:
-    """A kind Cluster config: zone-labelled workers, API on loopback, 198.18/15 ranges."""
+    """A kind Cluster config: zone-labelled workers, API and traffic on loopback, 198.18/15."""
     workers = [
         _worker(zone, i) for i, zone in enumerate(spec.zones) for _ in range(spec.nodes_per_zone)
     ]
@@ -63,7 +72,7 @@ def kind_config(spec: ClusterSpec, *, offline: OfflineImages | None = None) -> d
             "podSubnet": POD_SUBNET,
             "serviceSubnet": SERVICE_SUBNET,
         },
-        "nodes": [{"role": "control-plane"}, *workers],
+        "nodes": [_control_plane(), *workers],
     }
     if offline is not None:
         config["kubeadmConfigPatches"] = [_kubeadm_patch(offline)]

@@ -147,3 +147,17 @@ def delete_network(cluster: str) -> None:
         run(["iptables", "-D", *network.firewall_rule()], timeout=30)
     if find_network(cluster) is not None:
         run(["docker", "network", "rm", name], timeout=60)
+
+
+def published_url(cluster: str, container_port: int) -> str | None:
+    """http://127.0.0.1:PORT where the control-plane node publishes `container_port`, if it does.
+
+    kind names that node `<cluster>-control-plane` and picks the host port
+    itself when the config leaves it out.
+    """
+    node = f"{cluster}-control-plane"
+    probe = run(["docker", "port", node, f"{container_port}/tcp"], timeout=30, check=False)
+    if probe.returncode != 0:
+        return None
+    loopback = [a for a in probe.stdout.split() if a.startswith("127.")]
+    return f"http://{loopback[0]}" if loopback else None

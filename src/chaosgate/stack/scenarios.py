@@ -32,7 +32,8 @@ from chaosgate.stack.observe import Observer, targets_of
 from chaosgate.stack.recorder import Recorder
 from chaosgate.stack.runtime import StackRuntime
 from chaosgate.termination import sigterm_raises
-from chaosgate.timeline import METRICS, WINDOW, Record, RunFiles, Timeline
+from chaosgate.timeline import WINDOW, Record, RunFiles, Timeline
+from chaosgate.verdicts.breaker import breaker_instances
 from chaosgate.versions import REPO_ROOT
 from chaosgate.waiting import Clock, SystemClock
 
@@ -79,7 +80,7 @@ class ScenarioResult(RunFiles):
     @property
     def instances(self) -> list[str]:
         """Names of the replicas' METRICS records (container names), for breaker verdicts."""
-        return sorted({r.name for r in self.timeline.of_kind(METRICS)})
+        return breaker_instances(self.timeline)
 
 
 def run_breaker_scenario(config: ScenarioConfig, clock: Clock | None = None) -> ScenarioResult:

@@ -6,13 +6,13 @@ function judges a kind run, a local run and a stack-runtime run. The record
 Missing or malformed data is an ERROR, never a PASS.
 """
 
-from chaosgate.verdicts.breaker import breaker_behaved
+from chaosgate.verdicts.breaker import breaker_behaved, breakers_behaved
 from chaosgate.verdicts.combine import combine
 from chaosgate.verdicts.comparison import Comparison, compare_to_baseline, mann_whitney_u
 from chaosgate.verdicts.hpa import hpa_behaved
 from chaosgate.verdicts.pdb import evictions_refused_not_absent, pdb_held
 from chaosgate.verdicts.recovery import Evidence, Workload, fault_landed, recovered_within
-from chaosgate.verdicts.slo import Slo, latency_vs_baseline, slo_for, slo_held
+from chaosgate.verdicts.slo import Slo, latency_vs_baseline, slo_for, slo_held, slos_held
 from chaosgate.verdicts.zone_drain import zone_drain_ok
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Slo",
     "Workload",
     "breaker_behaved",
+    "breakers_behaved",
     "combine",
     "compare_to_baseline",
     "evictions_refused_not_absent",
@@ -32,5 +33,6 @@ __all__ = [
     "recovered_within",
     "slo_for",
     "slo_held",
+    "slos_held",
     "zone_drain_ok",
 ]

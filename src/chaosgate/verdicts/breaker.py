@@ -26,6 +26,7 @@ from chaosgate.verdicts.records import (
     fault_mark,
     parse_all,
 )
+from chaosgate.verdicts.recovery import fault_landed
 from chaosgate.verdicts.slo import add_comparison, latency_comparison
 from chaosgate.verdicts.windows import (
     Origin,
@@ -98,6 +99,32 @@ def breaker_behaved(
         )
 
     return guarded(check, judge)
+
+
+def breaker_instances(timeline: Timeline) -> list[str]:
+    """The replicas whose /metrics were scraped (METRICS record names: pods or containers)."""
+    return sorted({r.name for r in timeline.of_kind(METRICS)})
+
+
+def breakers_behaved(
+    timeline: Timeline, open_within_s: float, close_within_s: float
+) -> list[Verdict]:
+    """The outage landed and every scraped replica's breaker opened, shed load and closed."""
+    verdicts = [fault_landed(timeline, "redis_outage")]
+    instances = breaker_instances(timeline)
+    if not instances:
+        verdicts.append(
+            Verdict(
+                "breaker_behaved",
+                Outcome.ERROR,
+                "no replica's /metrics was scraped: no breaker state to judge",
+            )
+        )
+    for instance in instances:
+        verdicts.append(
+            breaker_behaved(timeline, instance, open_within_s, close_within_s=close_within_s)
+        )
+    return verdicts
 
 
 def _outage_start(timeline: Timeline, action: str) -> Origin:

@@ -137,7 +137,19 @@ def _pod_changes(
             found.append((died, Evidence.RESTARTED))
             if s.last_termination_reason == "OOMKilled":
                 found.append((died, Evidence.OOM_KILLED))
+        elif _terminated_now(before, s) and s.last_termination_reason == "OOMKilled":
+            # A real kubelet reports the killed container (state.terminated) before
+            # it restarts it; waiting for the restart would date the kill late.
+            found.append((_termination_time(s, since), Evidence.OOM_KILLED))
     return found
+
+
+def _terminated_now(before: PodSample, sample: PodSample) -> bool:
+    """The sample shows a termination `before` did not, with no restart yet."""
+    return not sample.ready and sample.last_termination_reason not in (
+        None,
+        before.last_termination_reason,
+    )
 
 
 def _termination_time(sample: PodSample, since: float) -> float:

@@ -76,6 +76,16 @@ def slo_held(timeline: Timeline, slo: Slo | Mapping[str, object], window: str) -
     return guarded(check, lambda: _slo_held(timeline, limits, window, check))
 
 
+def slos_held(timeline: Timeline, slos: Mapping[str, Slo]) -> list[Verdict]:
+    """slo_held for each window of `slos`, figures keyed by window (`fail_ratio.fault`)."""
+    verdicts = []
+    for window, slo in slos.items():
+        verdict = slo_held(timeline, slo, window)
+        figures = {f"{key}.{window}": value for key, value in verdict.figures.items()}
+        verdicts.append(Verdict(verdict.check, verdict.outcome, verdict.message, figures))
+    return verdicts
+
+
 def _slo_held(timeline: Timeline, slo: Slo, name: str, check: str) -> Verdict:
     window = require_window(timeline, name)
     samples = require(
