@@ -101,16 +101,25 @@ def lint(
     values: Annotated[
         list[Path] | None, typer.Option(help="Values file(s) layered over the chart defaults.")
     ] = None,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option(help="A rule whose findings are accepted on purpose (printed, not fatal)."),
+    ] = None,
 ) -> None:
     """Render the chart with the pinned helm and check it; exit 1 on any problem."""
     from chaosgate.chartlint import lint_chart
 
+    allowed = set(allow or [])
     findings = lint_chart(chart, values or [])
+    problems = [f for f in findings if f.rule not in allowed]
     for finding in findings:
+        if finding.rule in allowed:
+            typer.echo(f"allowed: {finding.format()}")
+    for finding in problems:
         typer.echo(finding.format(), err=True)
-    if findings:
+    if problems:
         raise typer.Exit(1)
-    typer.echo(f"{chart}: no problems found")
+    typer.echo(f"{chart}: no problems found" + (" beyond the allowed ones" if findings else ""))
 
 
 @app.command("run")

@@ -27,9 +27,20 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 
 
 @pytest.mark.needs_tools
-@pytest.mark.parametrize(
-    "values", [[], ["local.yaml"], ["kind.yaml"]], ids=["default", "local", "kind"]
-)
+def test_the_kind_values_trade_zone_loss_for_a_one_at_a_time_budget(
+    pinned_helm: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["lint", "--chart", str(CHART), "--values", str(PROVIDER_VALUES / "kind.yaml")]
+    code, _, err = run_cli(args, capsys)
+    assert code == 1 and "[zone-loss]" in err and err.count("\n") == 1
+    code, out, err = run_cli([*args, "--allow", "zone-loss"], capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith("allowed: StatefulSet/heart-display:") and "[zone-loss]" in out
+    assert out.strip().endswith("no problems found beyond the allowed ones")
+
+
+@pytest.mark.needs_tools
+@pytest.mark.parametrize("values", [[], ["local.yaml"]], ids=["default", "local"])
 def test_shipped_chart_is_clean(
     pinned_helm: Path, capsys: pytest.CaptureFixture[str], values: list[str]
 ) -> None:

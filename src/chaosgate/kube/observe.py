@@ -131,6 +131,11 @@ class ClusterRecorder:
     def timeline(self) -> Timeline:
         return Timeline(self.records())
 
+    def latest_of_kind(self, kind: str) -> dict[str, Record]:
+        """The most recent record of each object of `kind`, by name."""
+        with self._changed:
+            return {r.name: r for r in self._records if r.kind == kind}
+
     def latest(self, kind: str, name: str) -> Record | None:
         """The most recent record of one object (None if never seen)."""
         with self._changed:

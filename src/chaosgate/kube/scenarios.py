@@ -46,6 +46,7 @@ from chaosgate.timeline import (
     FAULT,
     HPA,
     NODE,
+    POD,
     STATEFULSET,
     WINDOW,
     Record,
@@ -118,6 +119,9 @@ class Windows:
     baseline_s: float = 5.0
     recovery_timeout_s: float = 90.0  # after the fault: every replica Ready again
     settle_s: float = 3.0  # recording goes on this long after recovery
+    # Under load the fault window lasts at least this long: a kill takes a few
+    # milliseconds, and the seconds of load right after it are the fault's to judge.
+    fault_min_s: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -189,11 +193,24 @@ class _Run:
         )
 
     def fully_ready(self) -> bool:
-        latest = self.recorder.latest(STATEFULSET, self.settings.workload.statefulset)
+        """The StatefulSet counts every replica Ready, and so does each of its pods.
+
+        Both, because the StatefulSet's status trails its pods: right after a
+        kill it still says all Ready, while the pod watch has seen the pod go.
+        """
+        name = self.settings.workload.statefulset
+        latest = self.recorder.latest(STATEFULSET, name)
         if latest is None:
             return False
         replicas, ready = latest.data.get("replicas", 0), latest.data.get("readyReplicas", 0)
-        return bool(replicas) and ready >= replicas
+        if not replicas or ready < replicas:
+            return False
+        pods = self.recorder.latest_of_kind(POD)
+        members = [pods.get(f"{name}-{ordinal}") for ordinal in range(int(replicas))]
+        return all(
+            pod is not None and pod.data.get("ready") and not pod.data.get("deleted")
+            for pod in members
+        )
 
     def hpa_back_at_minimum(self) -> bool:
         """The HPA wants, and has, no more than its minimum replicas."""
@@ -231,6 +248,11 @@ class _Run:
         self.mark("baseline", "start")
         self.settings.clock.sleep(self.settings.windows.baseline_s)
         self.mark("baseline", "end")
+
+    def hold_until(self, t: float) -> float:
+        """Sleep until wall-clock time t (not at all if it has passed); the time then."""
+        self.settings.clock.sleep(max(0.0, t - self.settings.wall_clock()))
+        return self.settings.wall_clock()
 
     def recover(self, since: float) -> None:
         """The recovery window from `since`: until fully Ready again, then settle_s more."""
@@ -361,9 +383,12 @@ def _run_fault(
             run.wait_steady()
             run.start_load()
             run.baseline()
-            run.mark("fault", "start")
+            began = run.settings.wall_clock()
+            run.mark("fault", "start", began)
             run.chaos(overrides, dry_run=dry_run)
             end = fault_end(run) or run.settings.wall_clock()
+            if run.load is not None:
+                end = max(end, run.hold_until(began + run.settings.windows.fault_min_s))
             run.mark("fault", "end", end)
             run.recover(end)
         finally:
@@ -544,13 +569,13 @@ def _hpa_under_real_load(run: _Run, profile: LoadProfile) -> tuple[Timeline, Art
             run.wait_hpa_measuring()
             run.start_load(config)
             run.baseline()
-            _mark_surge(run, config, profile)
+            mark_surge(run, config, profile)
         finally:
             timeline = run.close()
     return timeline, run.artifacts()
 
 
-def _mark_surge(run: _Run, config: LoadConfig, profile: LoadProfile) -> None:
+def mark_surge(run: _Run, config: LoadConfig, profile: LoadProfile) -> None:
     """Windows from what locust really ran: "load" while it ran more than the base users.
 
     Then "cooldown" until the HPA is back at its minimum (plus settle_s), or
