@@ -12,7 +12,7 @@ DEB_PACKAGES := git docker.io redis-server wrk nginx-light debootstrap chromium
 # Tools to build in `make setup` (all pinned tools by default; see versions.toml).
 TOOLS ?=
 
-.PHONY: help setup deb venv go-deps tools heart node images test test-python test-go test-kind test-scenarios lint chart-lint bench chaos clean
+.PHONY: help setup deb venv go-deps tools heart node images test test-python test-go test-kind test-scenarios lint chart-lint bench bench-kind chaos clean
 
 help:
 	@echo "make setup   install everything the tests need (Debian packages, .venv, pinned tools)"
@@ -21,7 +21,7 @@ help:
 	@echo "make heart   build heart/bin/heart-display"
 	@echo "make images  build the heart stack's images and the offline kind node image (starts dockerd)"
 	@echo "make test-kind  the kind tier: a real kind cluster from the offline node image"
-	@echo "make bench   run the benchmarks and print figures"
+	@echo "make bench   run the benchmarks and print figures (make bench-kind: the kind ones)"
 	@echo "make clean   remove build outputs (not the tool cache: rm -rf ~/.cache/chaosgate)"
 
 setup: deb venv go-deps tools heart node
@@ -100,6 +100,11 @@ test-scenarios:
 bench: heart
 	$(PY) bench/bench_heart_http.py
 	$(PY) bench/bench_observe_latency.py
+
+# kind cluster up against `kind create` alone, time to Synced, and (CHAOS=1) the whole kind run.
+bench-kind: heart node
+	CHAOSGATE_KIND_IMAGES=local $(CHAOSGATE) images build
+	CHAOSGATE_KIND_IMAGES=local $(PY) bench/bench_kind.py $(if $(CHAOS),--chaos)
 
 # kind where Docker and its node image are available, else the local provider.
 PROVIDER ?= auto

@@ -18,8 +18,15 @@ breaker's fallback worked) but is reported under "<kind> (degraded)", so the
 locust report and the per-second degraded_ratio both show how much of the
 traffic was served from local state.
 
+Behind a Service (kind): each user keeps one keep-alive connection, and
+kube-proxy balances connections, not requests, so with ten users a replica
+can go without a single request. HEART_FRESH_CONNECTIONS=1 asks the server
+to close every connection after its answer ("Connection: close"), so each
+request is balanced on its own, as many short-lived clients would be.
+
 Environment: HEART_TARGETS, HEART_WAIT_MIN_S / HEART_WAIT_MAX_S (think time,
-default 0.05-0.15 s), HEART_SECONDS_FILE (per-second JSON lines, optional).
+default 0.05-0.15 s), HEART_FRESH_CONNECTIONS, HEART_SECONDS_FILE (per-second
+JSON lines, optional).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from chaosgate.load import locust_hooks
 from chaosgate.load.seconds import DEGRADED_SUFFIX
 
 TARGETS = [url.rstrip("/") for url in os.environ.get("HEART_TARGETS", "").split(",") if url]
+FRESH_CONNECTIONS = os.environ.get("HEART_FRESH_CONNECTIONS") == "1"
 EXPECTED_TYPE = {
     "text": "text/plain",
     "json": "application/json",
@@ -66,8 +74,11 @@ class HeartVisitor(FastHttpUser):
     def beat(self, kind: str) -> None:
         target = random.choice(TARGETS) if TARGETS else self.host  # noqa: S311 - not crypto
         accept = EXPECTED_TYPE[kind]
+        headers = {"Accept": accept}
+        if FRESH_CONNECTIONS:
+            headers["Connection"] = "close"
         with self.client.get(
-            f"{target}/", headers={"Accept": accept}, name=kind, catch_response=True
+            f"{target}/", headers=headers, name=kind, catch_response=True
         ) as response:
             if response.status_code != 200:
                 # A refused or reset connection has status 0 and the socket error in .error.

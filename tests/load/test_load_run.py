@@ -6,7 +6,9 @@ degraded. The per-second records must add up to locust's own final totals.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,58 @@ def test_a_shape_drives_the_user_count(degraded_hearts: list[str], tmp_path: Pat
     users = [r.data["users"] for r in load.records()]
     assert max(users) == 6
     assert users[0] < 6
+
+
+class ConnectionCounter(ThreadingHTTPServer):
+    """Answers every GET like heart-display's text view; counts the TCP connections it got."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.requests = 0
+        self.lock = threading.Lock()
+        counter = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive unless the client says close
+
+            def setup(self) -> None:
+                super().setup()
+                with counter.lock:
+                    counter.connections += 1
+
+            def do_GET(self) -> None:
+                with counter.lock:
+                    counter.requests += 1
+                accept = self.headers.get("Accept", "text/plain")
+                body = b"<3\n"
+                self.send_response(200)
+                self.send_header("Content-Type", accept)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@pytest.mark.parametrize("fresh", [False, True], ids=["keep-alive", "fresh"])
+def test_fresh_connections_open_one_connection_per_request(tmp_path: Path, fresh: bool) -> None:
+    server = ConnectionCounter()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    config = LoadConfig(
+        targets=(url,), work_dir=tmp_path / "load", users=2, fresh_connections=fresh
+    )
+    try:
+        with LoadRun(config) as load:
+            load.wait_for_traffic(timeout=30)
+            assert wait_until(lambda: server.requests >= 40, timeout=20, interval=0.2)
+    finally:
+        server.shutdown()
+        server.server_close()
+    if fresh:  # a connection for every request (the last few may be in flight)
+        assert server.connections >= server.requests - 2
+    else:  # one per user, plus a reconnect or two at most
+        assert server.connections <= 4 < server.requests

@@ -177,6 +177,9 @@ def run_chaos(
 ) -> dict[str, Any]:
     """Run the experiment; return its journal (also written to journal_path).
 
+    An interrupted run (SIGTERM, Ctrl-C) writes its journal, replays the
+    rollbacks it missed, and then raises Terminated.
+
     overrides replace configuration values (otherwise read from the environment);
     pod_names maps container names to pod names in FAULT records.
     """
@@ -206,7 +209,12 @@ def run_chaos(
             # chaoslib never returned a journal: replay every rollback, then re-raise.
             finish(None, "interrupted" if isinstance(exc, KeyboardInterrupt) else "aborted")
             raise
-        return finish(journal, "completed")
+        final = finish(journal, "completed")
+    if final.get("status") == "interrupted":
+        # chaoslib caught the signal and returned; whoever runs us (a scenario, a pytest
+        # session cancelled by CI) must stop as well, not carry on to the next step.
+        raise Terminated(f"the experiment was interrupted; rollbacks ran; journal {journal_path}")
+    return final
 
 
 @dataclass(frozen=True)

@@ -278,6 +278,7 @@ class _Run:
             work_dir=self.settings.run_dir / "load",
             users=self.settings.traffic.users,
             spawn_rate=self.settings.traffic.spawn_rate,
+            fresh_connections=True,  # through a Service, every replica must see requests
         )
 
     def start_load(self, config: LoadConfig | None = None) -> None:

@@ -44,6 +44,9 @@ class LoadConfig:
     pulse_peak_s: float = 30.0  # pulse: how long the peak lasts
     wait_min_s: float = 0.05  # think time of each user between requests
     wait_max_s: float = 0.15
+    # Close each connection after its answer, so a Service balances every request
+    # (kube-proxy balances connections: see loadtests/heart.py).
+    fresh_connections: bool = False
     locustfile: Path = LOADTESTS / "heart.py"
     shapes_file: Path = LOADTESTS / "shapes.py"
 
@@ -85,6 +88,7 @@ def locust_env(config: LoadConfig, seconds_file: Path) -> dict[str, str]:
         SECONDS_FILE_ENV: str(seconds_file),
         "HEART_WAIT_MIN_S": str(config.wait_min_s),
         "HEART_WAIT_MAX_S": str(config.wait_max_s),
+        "HEART_FRESH_CONNECTIONS": "1" if config.fresh_connections else "0",
     }
     if config.shape:
         env |= {
