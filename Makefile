@@ -12,7 +12,7 @@ DEB_PACKAGES := git docker.io redis-server wrk nginx-light debootstrap chromium
 # Tools to build in `make setup` (all pinned tools by default; see versions.toml).
 TOOLS ?=
 
-.PHONY: help setup deb venv go-deps tools heart node images test test-python test-go test-kind test-scenarios lint chart-lint bench bench-kind chaos clean
+.PHONY: help setup deb venv go-deps tools heart node images test test-python test-go test-kind test-scenarios test-scenarios-local lint chart-lint bench bench-kind chaos clean
 
 help:
 	@echo "make setup   install everything the tests need (Debian packages, .venv, pinned tools)"
@@ -21,6 +21,7 @@ help:
 	@echo "make heart   build heart/bin/heart-display"
 	@echo "make images  build the heart stack's images and the offline kind node image (starts dockerd)"
 	@echo "make test-kind  the kind tier: a real kind cluster from the offline node image"
+	@echo "make test-scenarios  every scenario on kind + the gate (in make test); -local: on kwok"
 	@echo "make bench   run the benchmarks and print figures (make bench-kind: the kind ones)"
 	@echo "make clean   remove build outputs (not the tool cache: rm -rf ~/.cache/chaosgate)"
 
@@ -55,7 +56,7 @@ heart:
 images: heart node
 	$(CHAOSGATE) images build
 
-test: lint test-go test-python chart-lint test-scenarios
+test: lint test-go test-python chart-lint test-kind test-scenarios
 
 lint:
 	$(VENV)/bin/ruff check src tests suites bench
@@ -76,10 +77,13 @@ test-go:
 test-python:
 	$(VENV)/bin/pytest
 
+# Where kind's node image comes from: local (built here, nothing pulled) or official.
+KIND_IMAGES ?= local
+
 # Real kind nodes, kubelets and pods from the node image built here; nothing pulled.
 test-kind: heart node
-	CHAOSGATE_KIND_IMAGES=local $(CHAOSGATE) images build
-	CHAOSGATE_KIND_IMAGES=local $(VENV)/bin/pytest -m kind tests/kind
+	CHAOSGATE_KIND_IMAGES=$(KIND_IMAGES) $(CHAOSGATE) images build
+	CHAOSGATE_KIND_IMAGES=$(KIND_IMAGES) $(VENV)/bin/pytest -m kind tests/kind
 
 chart-lint:
 	$(CHAOSGATE) lint --chart gitops/charts/heart-display
@@ -89,13 +93,21 @@ chart-lint:
 	$(CHAOSGATE) lint --chart gitops/charts/heart-display --values gitops/values/kind.yaml \
 	  --allow zone-loss
 
-# Every scenario on the local provider (and the stack runtime), then the release
-# gate on the JUnit it wrote: the whole chain a release gate relies on.
+# Every scenario once, on kind (real pods under locust load; one worker per zone fits
+# two cores) and on the stack runtime, then the release gate on the JUnit it wrote: the
+# whole chain a release gate relies on. tests/kube keeps the local provider's API-level checks.
 SCENARIO_REPORTS := reports/make-test
-test-scenarios:
-	$(CHAOSGATE) run --provider local --cluster-name cg-make-test \
-	  --junit $(SCENARIO_REPORTS)/junit.xml --report $(SCENARIO_REPORTS)
+test-scenarios: heart node
+	CHAOSGATE_KIND_IMAGES=$(KIND_IMAGES) $(CHAOSGATE) images build
+	CHAOSGATE_KIND_IMAGES=$(KIND_IMAGES) $(CHAOSGATE) run --provider kind --nodes-per-zone 1 \
+	  --cluster-name cg-make-test --junit $(SCENARIO_REPORTS)/junit.xml --report $(SCENARIO_REPORTS)
 	$(CHAOSGATE) gate $(SCENARIO_REPORTS)/junit.xml --policy gate.yaml
+
+# The same chain on the local provider (kwok pods: what it simulates is said in each testcase).
+test-scenarios-local:
+	$(CHAOSGATE) run --provider local --cluster-name cg-make-test-local \
+	  --junit reports/make-test-local/junit.xml --report reports/make-test-local
+	$(CHAOSGATE) gate reports/make-test-local/junit.xml --policy gate.yaml
 
 bench: heart
 	$(PY) bench/bench_heart_http.py
