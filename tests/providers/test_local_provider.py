@@ -21,6 +21,7 @@ from chaosgate.providers.local import (
 )
 from chaosgate.tools.cache import ToolCache
 from chaosgate.versions import load_versions
+from chaosgate.waiting import wait_until
 
 
 @pytest.fixture
@@ -96,7 +97,10 @@ def test_leftover_processes_are_found_by_their_cluster_dir(
     component_like_process: tuple[Path, int],
 ) -> None:
     cluster_dir, pid = component_like_process
-    assert [p for p, _ in processes_using(cluster_dir)] == [pid]
+    # Waited for: one CI run under load did not see the child's new command line at once.
+    assert wait_until(
+        lambda: [p for p, _ in processes_using(cluster_dir)] == [pid], timeout=10, interval=0.1
+    )
     # A sibling cluster whose name extends this one's is not confused with it.
     assert processes_using(cluster_dir.with_name("c")) == []
     assert f"process {pid}" in leftovers(cluster_dir)[0]
