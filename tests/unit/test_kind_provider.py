@@ -201,7 +201,11 @@ def test_metrics_server_is_installed_from_the_pinned_manifest(
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": "metrics-server", "namespace": "kube-system"},
-        "spec": {"template": {"spec": {"containers": [{"name": "m", "args": ["--a"]}]}}},
+        "spec": {
+            "template": {
+                "spec": {"containers": [{"name": "m", "args": ["--a", "--metric-resolution=15s"]}]}
+            }
+        },
     }
     (base / "deployment.yaml").write_text(yaml.safe_dump(deployment))
     fake_kustomize = tmp_path / "kustomize"
@@ -222,6 +226,7 @@ def test_metrics_server_is_installed_from_the_pinned_manifest(
     assert container["imagePullPolicy"] == "Never"
     assert container["args"] == [
         "--a",
+        "--metric-resolution=10s",
         "--kubelet-insecure-tls",
         "--kubelet-preferred-address-types=InternalIP",
     ]

@@ -34,6 +34,8 @@ from chaosgate.providers.state import cluster_dir
 from chaosgate.waiting import wait_until
 
 CREATE_TIMEOUT = 900
+RESOLUTION_FLAG = "--metric-resolution"
+METRIC_RESOLUTION = "10s"
 READY_TIMEOUT = 600.0
 NODE_READY_JSONPATH = (
     'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'
@@ -256,7 +258,10 @@ def metrics_server_manifest(metrics: MetricsServer) -> str:
     """metrics-server's pinned upstream manifest, pointed at our image and the kubelets' own certs.
 
     kind's kubelets serve self-signed certificates, so metrics-server is told
-    not to verify them and to reach each kubelet at its InternalIP.
+    not to verify them and to reach each kubelet at its InternalIP. It scrapes
+    every 10 s instead of 15 s, as on the local provider: the HPA scenario's
+    scale-out waits on the first figures that show the load (35-47 s measured
+    with 15 s, against a 60 s budget).
     """
     rendered = run([str(metrics.kustomize), "build", str(metrics.manifests / "base")], timeout=120)
     docs = [d for d in yaml.safe_load_all(rendered.stdout) if d]
@@ -265,8 +270,10 @@ def metrics_server_manifest(metrics: MetricsServer) -> str:
             container = doc["spec"]["template"]["spec"]["containers"][0]
             container["image"] = metrics.image
             container["imagePullPolicy"] = metrics.pull_policy
+            kept = [a for a in container.get("args", []) if not a.startswith(RESOLUTION_FLAG)]
             container["args"] = [
-                *container.get("args", []),
+                *kept,
+                f"{RESOLUTION_FLAG}={METRIC_RESOLUTION}",
                 "--kubelet-insecure-tls",
                 "--kubelet-preferred-address-types=InternalIP",
             ]
