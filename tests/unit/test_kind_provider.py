@@ -227,6 +227,7 @@ def test_metrics_server_is_installed_from_the_pinned_manifest(
     assert container["args"] == [
         "--a",
         "--metric-resolution=10s",
+        "--kubelet-request-timeout=5s",
         "--kubelet-insecure-tls",
         "--kubelet-preferred-address-types=InternalIP",
     ]

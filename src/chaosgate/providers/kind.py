@@ -34,8 +34,9 @@ from chaosgate.providers.state import cluster_dir
 from chaosgate.waiting import wait_until
 
 CREATE_TIMEOUT = 900
-RESOLUTION_FLAG = "--metric-resolution"
+OVERRIDDEN_FLAGS = ("--metric-resolution", "--kubelet-request-timeout")
 METRIC_RESOLUTION = "10s"
+KUBELET_REQUEST_TIMEOUT = "5s"
 READY_TIMEOUT = 600.0
 NODE_READY_JSONPATH = (
     'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'
@@ -270,10 +271,12 @@ def metrics_server_manifest(metrics: MetricsServer) -> str:
             container = doc["spec"]["template"]["spec"]["containers"][0]
             container["image"] = metrics.image
             container["imagePullPolicy"] = metrics.pull_policy
-            kept = [a for a in container.get("args", []) if not a.startswith(RESOLUTION_FLAG)]
+            kept = [a for a in container.get("args", []) if not a.startswith(OVERRIDDEN_FLAGS)]
             container["args"] = [
                 *kept,
-                f"{RESOLUTION_FLAG}={METRIC_RESOLUTION}",
+                f"--metric-resolution={METRIC_RESOLUTION}",
+                # metrics-server refuses a resolution not above the kubelet timeout (10 s).
+                f"--kubelet-request-timeout={KUBELET_REQUEST_TIMEOUT}",
                 "--kubelet-insecure-tls",
                 "--kubelet-preferred-address-types=InternalIP",
             ]
