@@ -7,6 +7,9 @@ port through the API server, which kubectl forwards to 127.0.0.1:<local>.
 from __future__ import annotations
 
 import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from chaosgate.errors import ChaosgateError
@@ -65,3 +68,16 @@ class PortForward:
     def __exit__(self, *exc_info: object) -> None:
         if self._process is not None:
             self._process.stop(grace=2)
+
+
+@contextmanager
+def forwarded(
+    kubectl: Path, kubeconfig: Path, *, namespace: str, target: str, port: int
+) -> Iterator[PortForward]:
+    """A port-forward whose kubectl log lives in a temporary directory while it runs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "port-forward.log"
+        with PortForward(
+            kubectl, kubeconfig, namespace=namespace, target=target, port=port, log=log
+        ) as forward:
+            yield forward

@@ -9,7 +9,6 @@ writes nothing into the pod; a kill the kubelet does not report never lands.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from chaosgate.kube.pod_faults import (
     restart_count,
     target_container,
 )
-from chaosgate.kube.port_forward import PortForward
+from chaosgate.kube.port_forward import forwarded
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.waiting import wait_until
 
@@ -96,19 +95,15 @@ def oom_kill_by_allocation(
     record = {"target": name, "namespace": namespace, "container": chosen, "simulated": False}
     emit(fault(wall_clock(), "oom_kill", "start", mechanism="allocate", **record))
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            log = Path(tmp) / "port-forward.log"
-            forward = PortForward(
-                kubectl,
-                api.cluster.kubeconfig,
-                namespace=namespace,
-                target=f"pod/{name}",
-                port=HEART_PORT,
-                log=log,
-            )
-            with forward:
-                trigger = AllocateTrigger(forward.url, mib=plan.step_mib)
-                result.details["allocate_calls"] = allocate_until_cut_off(trigger, plan)
+        with forwarded(
+            kubectl,
+            api.cluster.kubeconfig,
+            namespace=namespace,
+            target=f"pod/{name}",
+            port=HEART_PORT,
+        ) as forward:
+            trigger = AllocateTrigger(forward.url, mib=plan.step_mib)
+            result.details["allocate_calls"] = allocate_until_cut_off(trigger, plan)
         if not wait_until(
             lambda: kubelet_reported_oom(read_pod(api, namespace, name), chosen, before),
             timeout=plan.landing_timeout_s,

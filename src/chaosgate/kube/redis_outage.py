@@ -19,7 +19,6 @@ Landed only when a second connection's PING got no answer while paused
 from __future__ import annotations
 
 import socket
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from chaosgate.errors import ChaosgateError
 from chaosgate.kube.client import KubeApi
 from chaosgate.kube.fault_records import Emit, discard, fault
 from chaosgate.kube.pod_faults import FaultResult
-from chaosgate.kube.port_forward import PortForward
+from chaosgate.kube.port_forward import forwarded
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.waiting import wait_until
 
@@ -95,23 +94,20 @@ def pause_redis(
         return result
     require_chaos_allowed(api.cluster)
     record = {"target": service, "namespace": namespace, "mechanism": "client-pause"}
-    with tempfile.TemporaryDirectory() as tmp:
-        forward = PortForward(
-            kubectl,
-            api.cluster.kubeconfig,
-            namespace=namespace,
-            target=f"svc/{service}",
-            port=REDIS_PORT,
-            log=Path(tmp) / "port-forward.log",
-        )
-        with forward:
-            outage = Outage(forward.local_port, plan, result, emit, wall_clock, record)
-            emit(fault(wall_clock(), ACTION, "start", seconds=plan.seconds, **record))
-            try:
-                outage.pause()
-                sleep(max(0.0, plan.seconds - plan.silence_probe_s))
-            finally:
-                outage.wait_answering()
+    with forwarded(
+        kubectl,
+        api.cluster.kubeconfig,
+        namespace=namespace,
+        target=f"svc/{service}",
+        port=REDIS_PORT,
+    ) as forward:
+        outage = Outage(forward.local_port, plan, result, emit, wall_clock, record)
+        emit(fault(wall_clock(), ACTION, "start", seconds=plan.seconds, **record))
+        try:
+            outage.pause()
+            sleep(max(0.0, plan.seconds - plan.silence_probe_s))
+        finally:
+            outage.wait_answering()
     return result
 
 
