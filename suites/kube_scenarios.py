@@ -15,7 +15,7 @@ from pathlib import Path
 from chaosgate.harness import HeartStack, backend_label
 from chaosgate.kube.scenarios import Artifacts, RunSettings, Windows
 from chaosgate.load.slo import slos_for
-from chaosgate.providers.base import Capability, ClusterInfo
+from chaosgate.providers.base import ClusterInfo
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.scenario_book import ScenarioBook, ScenarioRun
 from chaosgate.timeline import Timeline, Verdict
@@ -52,7 +52,7 @@ def load_verdicts(cluster: ClusterInfo, timeline: Timeline, slo_name: str) -> li
     Where it does not (kwok pods answer nothing) no load ran and there is
     nothing to judge; the testcase's backend says the pods were simulated.
     """
-    if Capability.TRAFFIC not in cluster.capabilities:
+    if not cluster.carries_traffic:
         return []
     return slos_held(timeline, slos_for(slo_name))
 

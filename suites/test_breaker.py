@@ -15,7 +15,6 @@ import pytest
 
 from chaosgate.harness import HeartStack
 from chaosgate.kube.scenarios import RunSettings, Windows, run_breaker
-from chaosgate.providers.base import Capability
 from chaosgate.scenario_book import ScenarioBook
 from chaosgate.stack.scenarios import run_breaker_scenario
 from chaosgate.verdicts import breakers_behaved
@@ -53,7 +52,7 @@ def test_breaker_on_cluster(
         pytest.skip(NO_TRAFFIC)
     heart_stack: HeartStack = request.getfixturevalue("heart_stack")
     cluster = heart_stack.cluster
-    if Capability.TRAFFIC not in cluster.capabilities:
+    if not cluster.carries_traffic:
         pytest.skip(f"{cluster.name} carries no traffic from this machine: {cluster.notes}")
     run = start_run(scenario_book, "breaker", heart_stack)
     settings = RunSettings(run_dir(report_dir, "breaker-cluster"), CLUSTER_WINDOWS)

@@ -15,7 +15,7 @@ import pytest
 from chaosgate.harness import HeartStack
 from chaosgate.kube.scenarios import RunSettings, judge_hpa, run_hpa
 from chaosgate.kube.usage import LoadProfile
-from chaosgate.providers.base import Capability, ClusterInfo
+from chaosgate.providers.base import ClusterInfo
 from chaosgate.scenario_book import ScenarioBook
 from kube_scenarios import record, run_dir, start_run
 
@@ -42,7 +42,7 @@ REAL_PROFILE = LoadProfile(
 
 
 def profile_for(cluster: ClusterInfo) -> LoadProfile:
-    return REAL_PROFILE if Capability.TRAFFIC in cluster.capabilities else SIMULATED_PROFILE
+    return REAL_PROFILE if cluster.carries_traffic else SIMULATED_PROFILE
 
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(900)]

@@ -269,7 +269,7 @@ class _Run:
 
     def carries_traffic(self) -> bool:
         """Whether the cluster's Service takes load from here (real pods, published port)."""
-        return Capability.TRAFFIC in self.cluster.capabilities and bool(self.cluster.traffic_url)
+        return self.cluster.carries_traffic
 
     def load_config(self) -> LoadConfig:
         """Steady locust load on the Service's published port."""

@@ -45,6 +45,11 @@ class ClusterInfo:
     # Base URL on 127.0.0.1 of the heart-display Service (set with Capability.TRAFFIC).
     traffic_url: str | None = None
 
+    @property
+    def carries_traffic(self) -> bool:
+        """Whether load from this machine reaches the Service (TRAFFIC, and where to send it)."""
+        return Capability.TRAFFIC in self.capabilities and bool(self.traffic_url)
+
 
 class ClusterProvider(Protocol):
     """A cluster backend: local (kwok + real control plane), kind, or existing."""
