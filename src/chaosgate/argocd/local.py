@@ -245,10 +245,22 @@ class LocalArgoCD:
             process = self.processes.pop(name, None)
             if process is not None:
                 process.stop(grace=self.settings.stop_grace)
-        for pid in self.stragglers():
+        self._kill_stragglers()
+        self._remove_scratch()
+
+    def _kill_stragglers(self) -> None:
+        leftovers = self.stragglers()
+        for pid in leftovers:
             log.warning("killing leftover Argo CD child process %d", pid)
             _kill(pid)
-        self._remove_scratch()
+        # SIGKILL is delivered asynchronously: the process can still be listed
+        # for a moment, and stop() promises that nothing is left when it returns.
+        deadline = time.monotonic() + self.settings.stop_grace
+        while leftovers and time.monotonic() < deadline:
+            time.sleep(0.05)
+            leftovers = self.stragglers()
+        if leftovers:
+            log.warning("Argo CD child processes %s outlived SIGKILL", leftovers)
 
     # -- cluster objects ---------------------------------------------------
 
