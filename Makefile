@@ -88,6 +88,7 @@ test-kind: heart node
 chart-lint:
 	$(CHAOSGATE) lint --chart gitops/charts/heart-display
 	$(CHAOSGATE) lint --chart gitops/charts/heart-display --values gitops/values/local.yaml
+	$(CHAOSGATE) lint --chart gitops/charts/heart-display --values gitops/values/existing.yaml
 	# kind's budget allows one disruption at a time, so the zone drain meets a real 429;
 	# a whole zone lost at once would exceed it, which the zone-loss rule says (and we accept).
 	$(CHAOSGATE) lint --chart gitops/charts/heart-display --values gitops/values/kind.yaml \

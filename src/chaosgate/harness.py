@@ -24,10 +24,11 @@ from chaosgate.argocd.incluster import install_in_cluster
 from chaosgate.argocd.local import LocalArgoCD, LocalArgoCDSettings
 from chaosgate.argocd.localize import LocalArgoCDImages
 from chaosgate.argocd.sync import SyncResult, apply_root, wait_synced
-from chaosgate.errors import ChaosgateError
+from chaosgate.errors import ChaosgateError, UsageError
 from chaosgate.providers.base import ClusterInfo, ClusterProvider, ClusterSpec
 from chaosgate.providers.registry import ProviderOptions, kind_image_source, provider_for
 from chaosgate.providers.state import cluster_dir
+from chaosgate.safety import require_chaos_allowed
 from chaosgate.versions import REPO_ROOT
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,9 @@ def cluster_session(options: HarnessOptions) -> Iterator[ClusterInfo]:
     )
     info = provider.up(spec)
     try:
+        # Every run changes the cluster (the heart stack, then chaos): refuse a
+        # cluster the user did not allow before anything is applied to it.
+        require_chaos_allowed(info)
         yield info
     finally:
         if options.keep_cluster or info.provider == "existing":
@@ -178,9 +182,21 @@ def backend_label(cluster: ClusterInfo) -> str:
     return BACKEND_LABELS.get(cluster.provider, cluster.provider)
 
 
+VALUES_FILES = {
+    "local": "gitops/values/local.yaml",  # kwok placement: pods go to the simulated nodes
+    "kind": "gitops/values/kind.yaml",
+    "existing": "gitops/values/existing.yaml",  # real nodes: no kwok placement
+}
+
+
 def values_file_for(provider: str) -> str:
     """The provider's values file, relative to the repository root."""
-    return f"gitops/values/{'kind' if provider == 'kind' else 'local'}.yaml"
+    try:
+        return VALUES_FILES[provider]
+    except KeyError:
+        raise UsageError(
+            f"No values file for provider {provider!r}; known: {', '.join(VALUES_FILES)}."
+        ) from None
 
 
 def deploy_heart_stack(cluster: ClusterInfo, options: HarnessOptions) -> HeartStack:

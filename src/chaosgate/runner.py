@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chaosgate.errors import UsageError
+from chaosgate.errors import UnsafeTarget, UsageError
 from chaosgate.versions import REPO_ROOT
 
 SUITES_DIR = REPO_ROOT / "suites"
@@ -78,8 +78,22 @@ def pytest_args(options: RunOptions) -> list[str]:
     return args + list(options.extra_pytest_args)
 
 
+def refuse_unallowed_context(options: RunOptions) -> None:
+    """UnsafeTarget before pytest starts when an existing cluster's context is not allowed.
+
+    The cluster fixture checks again (chaosgate.harness); this one spares the
+    user a pytest session that can only error.
+    """
+    if options.provider == "existing" and options.cluster_name not in options.allow_contexts:
+        raise UnsafeTarget(
+            f"Refusing to run scenarios in context {options.cluster_name}: chaosgate did not "
+            f"create that cluster. Pass --allow-context {options.cluster_name} if you mean it."
+        )
+
+
 def run_suites(options: RunOptions) -> int:
     """Run the suites; return pytest's exit code (0 only if every scenario passed)."""
+    refuse_unallowed_context(options)
     options.junit.parent.mkdir(parents=True, exist_ok=True)
     options.report_dir.mkdir(parents=True, exist_ok=True)
     return int(pytest.main(pytest_args(options)))

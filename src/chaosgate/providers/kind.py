@@ -30,7 +30,7 @@ from chaosgate.providers.kind_config import (
     OfflineImages,
     kind_config,
 )
-from chaosgate.providers.state import cluster_dir
+from chaosgate.providers.state import cluster_dir, cluster_kubeconfig
 from chaosgate.waiting import wait_until
 
 CREATE_TIMEOUT = 900
@@ -102,7 +102,7 @@ class KindProvider:
         return name in self._clusters()
 
     def _kubeconfig(self, name: str) -> Path:
-        return cluster_dir(self.name, name) / "kubeconfig"
+        return cluster_kubeconfig(self.name, name)
 
     def up(self, spec: ClusterSpec) -> ClusterInfo:
         """Create the cluster and wait until every node is Ready and metrics answer."""

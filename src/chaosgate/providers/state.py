@@ -15,3 +15,8 @@ def state_root() -> Path:
 def cluster_dir(provider: str, name: str) -> Path:
     """The directory for one cluster's files (not created here)."""
     return state_root() / "clusters" / provider / name
+
+
+def cluster_kubeconfig(provider: str, name: str) -> Path:
+    """The kubeconfig the harness keeps for one cluster (the only one its clients read)."""
+    return cluster_dir(provider, name) / "kubeconfig"
