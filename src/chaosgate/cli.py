@@ -160,6 +160,29 @@ def run_command(
         raise typer.Exit(code)
 
 
+@app.command("recover")
+def recover_command(
+    provider: Annotated[
+        str | None, typer.Option(help="Only entries made in this backend (local, kind, ...).")
+    ] = None,
+    cluster_name: Annotated[
+        str | None, typer.Option(help="Only entries made in this cluster.")
+    ] = None,
+) -> None:
+    """Undo what a killed run left behind (a cordoned zone, a stopped Redis); 1 if any stays."""
+    from chaosgate.recovery import recover
+    from chaosgate.undo import UndoLedger
+
+    ledger = UndoLedger()
+    results = recover(ledger, provider=provider, cluster=cluster_name)
+    if not results:
+        typer.echo(f"nothing to undo: {ledger.path} has no pending entry for that")
+    for result in results:
+        typer.echo(result.line(), err=not result.undone)
+    if not all(result.undone for result in results):
+        raise typer.Exit(1)
+
+
 @app.command("gate")
 def gate(
     reports: Annotated[

@@ -29,6 +29,7 @@ from chaosgate.providers.base import ClusterInfo, ClusterProvider, ClusterSpec
 from chaosgate.providers.registry import ProviderOptions, kind_image_source, provider_for
 from chaosgate.providers.state import cluster_dir
 from chaosgate.safety import require_chaos_allowed
+from chaosgate.undo import refuse_unfinished_business
 from chaosgate.versions import REPO_ROOT
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def make_provider(options: HarnessOptions) -> ClusterProvider:
 @contextmanager
 def cluster_session(options: HarnessOptions) -> Iterator[ClusterInfo]:
     """Create (or adopt) the cluster; delete it afterwards unless asked to keep it."""
+    refuse_unfinished_business(options.provider, options.cluster_name)
     provider = make_provider(options)
     spec = ClusterSpec(
         name=options.cluster_name,

@@ -81,6 +81,25 @@ def options_from(config: pytest.Config) -> HarnessOptions:
     )
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """When a scenario test ends, its runs end: their wall time, and a crash as an error.
+
+    Every suite gets this, so a scenario that raises after some verdicts passed
+    is reported as an error, never as the passes it had so far.
+    """
+    book = getattr(item, "funcargs", {}).get("scenario_book")
+    try:
+        result = yield
+    except BaseException as exc:
+        if isinstance(book, ScenarioBook):
+            book.finish_runs(exc)
+        raise
+    if isinstance(book, ScenarioBook):
+        book.finish_runs()
+    return result
+
+
 @pytest.fixture(scope="session")
 def harness_options(request: pytest.FixtureRequest) -> HarnessOptions:
     return options_from(request.config)

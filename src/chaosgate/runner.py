@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from chaosgate.errors import UnsafeTarget, UsageError
+from chaosgate.undo import refuse_unfinished_business
 from chaosgate.versions import REPO_ROOT
 
 SUITES_DIR = REPO_ROOT / "suites"
@@ -94,6 +95,7 @@ def refuse_unallowed_context(options: RunOptions) -> None:
 def run_suites(options: RunOptions) -> int:
     """Run the suites; return pytest's exit code (0 only if every scenario passed)."""
     refuse_unallowed_context(options)
+    refuse_unfinished_business(options.provider, options.cluster_name)
     options.junit.parent.mkdir(parents=True, exist_ok=True)
     options.report_dir.mkdir(parents=True, exist_ok=True)
     return int(pytest.main(pytest_args(options)))

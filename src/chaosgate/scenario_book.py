@@ -12,11 +12,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from chaosgate.report.html import write_html_report
 from chaosgate.report.junit import write_junit
 from chaosgate.report.model import Figure, ScenarioResult
 from chaosgate.timeline import Outcome, Timeline, Verdict
 from chaosgate.verdicts.combine import combine
+
+
+class ScenarioFailed(AssertionError):
+    """The scenario ran and a verdict did not pass (what assert_passed raises)."""
 
 
 @dataclass
@@ -33,22 +39,40 @@ class ScenarioRun:
     started: float = field(default_factory=time.time)
     skipped_reason: str | None = None
     crashed: str | None = None  # the test raised before judging everything
+    ended: float | None = None  # set when its test ends (see finish)
 
     def add(self, verdict: Verdict) -> Verdict:
         """Record a verdict (and its figures, prefixed by nothing: they are the scenario's)."""
         self.verdicts.append(verdict)
         return verdict
 
+    def all_verdicts(self) -> tuple[Verdict, ...]:
+        """The verdicts recorded, and an ERROR one saying how the scenario crashed, if it did."""
+        crash = (Verdict("harness", Outcome.ERROR, self.crashed),) if self.crashed else ()
+        return (*self.verdicts, *crash)
+
     def overall(self) -> Verdict:
-        verdicts = list(self.verdicts)
-        if self.crashed:
-            verdicts.append(Verdict("harness", Outcome.ERROR, self.crashed))
-        return combine(verdicts, check=self.name)
+        return combine(list(self.all_verdicts()), check=self.name)
 
     def assert_passed(self) -> None:
         """Fail the test with the combined message unless every verdict passed."""
         overall = self.overall()
-        assert overall.passed, overall.message
+        if not overall.passed:
+            raise ScenarioFailed(overall.message)
+
+    def finish(self, error: BaseException | None = None) -> None:
+        """The test running this scenario is over: stop its clock; judge how it ended.
+
+        Any exception but ScenarioFailed (or a skip) means the scenario did not
+        finish judging, whatever verdicts it already has: it is an error.
+        """
+        if self.ended is None:
+            self.ended = time.time()
+        if error is None or isinstance(error, ScenarioFailed) or self.crashed:
+            return
+        if isinstance(error, pytest.skip.Exception):
+            return
+        self.crashed = f"the scenario crashed: {type(error).__name__}: {error}"
 
     def result(self) -> ScenarioResult:
         overall = self.overall()
@@ -57,10 +81,10 @@ class ScenarioRun:
             backend=self.backend,
             revision=self.revision,
             outcome=overall.outcome,
-            verdicts=tuple(self.verdicts),
+            verdicts=self.all_verdicts(),
             figures=dict(self.figures),
             started=self.started,
-            duration_s=time.time() - self.started,
+            duration_s=(self.ended or time.time()) - self.started,
             artifacts=dict(self.artifacts),
             skipped_reason=self.skipped_reason,
         )
@@ -78,6 +102,12 @@ class ScenarioBook:
         run = ScenarioRun(name, backend, revision)
         self.runs.append(run)
         return run
+
+    def finish_runs(self, error: BaseException | None = None) -> None:
+        """Finish every run still open (those the test that just ended started)."""
+        for run in self.runs:
+            if run.ended is None:
+                run.finish(error)
 
     def write(self) -> None:
         """Write JUnit and the HTML report for every run recorded (nothing if none)."""

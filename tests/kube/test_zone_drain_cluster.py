@@ -28,6 +28,7 @@ from chaosgate.kube.observe import ClusterRecorder
 from chaosgate.kube.scenarios import RunSettings, Windows, judge_zone_drain, run_zone_drain
 from chaosgate.kube.zone_drain import CORDONED_BY, DrainSettings, drain_zone
 from chaosgate.timeline import EVENT, FAULT, POD, WINDOW, Record, Timeline
+from chaosgate.undo import UndoLedger, UndoRecorder, refuse_unfinished_business, scope_of
 from chaosgate.verdicts import evictions_refused_not_absent, pdb_held
 from chaosgate.waiting import wait_until
 
@@ -239,16 +240,19 @@ class Boom(RuntimeError):
 @pytest.mark.usefixtures("leaves_zone_whole")
 def test_an_exception_mid_drain_still_uncordons(heart: HeartCluster) -> None:
     seen: list[Record] = []
+    undo = UndoRecorder(UndoLedger(), scope_of("local", heart.info.name))
 
     def emit(record: Record) -> None:
         seen.append(record)
         if record.data["phase"] == "landed":
             assert cordoned(heart) == ZONE_NODES  # really drained at this point
+            assert [e.args["zone"] for e in undo.ledger.pending()] == [ZONE]
             raise Boom("the harness failed after the first eviction")
 
     with connect(heart.info) as api, pytest.raises(Boom):
-        drain_zone(api, ZONE, settings=ONLY_HEART, emit=emit)
+        drain_zone(api, ZONE, settings=ONLY_HEART, emit=emit, undo=undo)
     assert [r.data["phase"] for r in seen] == ["start", "landed", "end", "uncordon"]
+    assert undo.ledger.pending() == [], "uncordoned, so nothing is left to recover"
     assert seen[2].data["completed"] is False
     assert "Boom" in seen[2].data["reason"]
 
@@ -289,3 +293,61 @@ def test_sigterm_during_a_plain_chaos_run_still_uncordons(
     assert phases[-1] == "uncordon", output
     journal: dict[str, Any] = json.loads((tmp_path / "journal.json").read_text())
     assert [r["activity"]["name"] for r in journal["rollbacks"]] == ["uncordon-zone"]
+
+
+@pytest.mark.usefixtures("leaves_zone_whole")
+def test_sigkill_mid_drain_leaves_the_uncordon_to_chaosgate_recover(
+    heart: HeartCluster, tmp_path: Path, undo_ledger: Path
+) -> None:
+    """No handler runs after SIGKILL: only the undo ledger knows the zone is cordoned."""
+    scope = scope_of("local", heart.info.name)
+    records = tmp_path / "fault-records.jsonl"
+    env = {
+        **os.environ,
+        "CHAOSGATE_KUBECONFIG": str(heart.info.kubeconfig),
+        "CHAOSGATE_ALLOW_CONTEXT": current_context(heart.info.kubeconfig),
+        "CHAOSGATE_ZONE": ZONE,
+        "CHAOSGATE_DRAIN_NAMESPACES": NAMESPACE,
+        "CHAOSGATE_HOLD_SECONDS": "120",
+        "CHAOSGATE_FAULT_RECORDS": str(records),
+        "CHAOSGATE_UNDO_SCOPE": scope,
+    }
+    bin_dir = Path(sys.executable).parent
+    argv = [
+        str(bin_dir / "chaos"), "--no-version-check", "--no-log-file", "run",
+        "--journal-path", str(tmp_path / "journal.json"), "--rollback-strategy", "always",
+        str(REPO / "chaos" / "kube-zone-drain.json"),
+    ]  # fmt: skip
+    with subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL) as run:
+        try:
+            drained = wait_until(
+                lambda: bool(faults(read_fault_records(records), "end")), timeout=90, interval=0.2
+            )
+            assert drained, "the drain did not complete"
+            run.kill()
+            run.wait(timeout=30)
+        finally:
+            if run.poll() is None:
+                run.kill()
+    assert cordoned(heart) == ZONE_NODES, "SIGKILL left the zone cordoned (what recover is for)"
+    [entry] = UndoLedger(undo_ledger).pending(scope)
+    assert entry.args["zone"] == ZONE
+    with pytest.raises(UnsafeTarget, match="chaosgate recover --provider local"):
+        refuse_unfinished_business("local", heart.info.name)
+
+    recover = [str(bin_dir / "chaosgate"), "recover", "--provider", "local"]
+    recover += ["--cluster-name", heart.info.name]
+    first = run_command(recover, env)
+    assert first.returncode == 0, first.stderr
+    assert f"undone: zone {ZONE}" in first.stdout
+    assert "uncordoned kwok-zone-a-1, kwok-zone-a-2" in first.stdout
+    assert cordoned(heart) == []
+    again = run_command(recover, env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("nothing to undo"), again.stdout
+    refuse_unfinished_business("local", heart.info.name)  # the next run may start
+
+
+def run_command(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The CLI as a user runs it; its exit code is for the caller to judge."""
+    return subprocess.run(argv, check=False, env=env, capture_output=True, text=True, timeout=120)

@@ -34,6 +34,7 @@ from chaosgate.stack.http_probe import http_call, is_ready
 from chaosgate.stack.http_probe import redis_answers as redis_ping
 from chaosgate.stack.metrics_text import heart_metrics
 from chaosgate.termination import signals_deferred
+from chaosgate.undo import UndoRecorder, recorder_from
 from chaosgate.waiting import wait_until
 
 Configuration = Mapping[str, Any] | None
@@ -41,6 +42,7 @@ LANDING_TIMEOUT = 15.0  # seconds to see a fault take effect before calling it n
 ALLOCATE_CHUNK_MIB = 1024  # /chaos/allocate takes at most this per call
 OOM_MARGIN_MIB = 32
 REDIS_START_TIMEOUT = 30.0
+START_CONTAINER_UNDO = "start_container"  # the undo ledger's name for it (chaosgate.recovery)
 
 
 class RefusedTarget(UnsafeTarget):
@@ -159,6 +161,13 @@ def stop_redis(name: str, addr: str = "", configuration: Configuration = None) -
     if is_dry_run(configuration):
         return would("stop_redis", name, f"stop container {name}")
     before = managed_state(name)
+    # Noted before the stop, so a harness killed mid-outage leaves `chaosgate recover`
+    # what it needs; start_redis (the rollback) settles it.
+    _undo(configuration).before_change(
+        START_CONTAINER_UNDO,
+        {"container": name, "addr": addr},
+        f"Redis container {name} is stopped",
+    )
     # A stop cut short by SIGTERM would leave the engine stopping Redis after our
     # rollback started it again: let the stop finish, then act on the signal.
     with signals_deferred():
@@ -189,7 +198,12 @@ def start_redis(name: str, addr: str = "", configuration: Configuration = None) 
             docker_cli.start(name)
     if addr and not _redis_back(addr):
         raise ContainerError(f"Redis in {name} did not answer at {addr} after starting it.")
+    _undo(configuration).settle(START_CONTAINER_UNDO, container=name)
     return {"action": "start_redis", "target": name, "already_running": state.running}
+
+
+def _undo(configuration: Configuration) -> UndoRecorder:
+    return recorder_from(configuration, "stack/by-hand")
 
 
 def _redis_back(addr: str) -> bool:

@@ -13,6 +13,8 @@ experiment files so `chaos run chaos/kube-<x>.json` works by hand:
   fault_records     a JSON-lines file the FAULT records are appended to
                     ("" = only logged); scenarios merge it into their timeline
   dry_run           true: say what would be done, change nothing
+  undo_ledger       the undo ledger file (default: the one `chaosgate recover` reads)
+  undo_scope        the ledger scope, "<provider>/<cluster>" (default "kubeconfig:<path>")
 
 Outputs are JSON-able summaries; they never carry a `landed` key, because
 the injectors record their own FAULT records and the runner would
@@ -32,6 +34,7 @@ from chaosgate.kube.client import KubeApi, ObjectNotFound, connect_kubeconfig
 from chaosgate.kube.fault_records import Emit, JsonLinesEmit, discard
 from chaosgate.kube.object_data import statefulset_data
 from chaosgate.tools.cache import tool_path
+from chaosgate.undo import recorder_from
 from chaosgate.waiting import wait_until
 
 Configuration = Mapping[str, Any] | None
@@ -110,6 +113,9 @@ def drain_zone(
             dry_run=is_dry_run(configuration),
             settings=settings,
             emit=records_emit(configuration),
+            undo=recorder_from(
+                configuration, f"kubeconfig:{_setting(configuration, 'kubeconfig_path')}"
+            ),
         )
     return result.summary()
 

@@ -55,6 +55,7 @@ from chaosgate.timeline import (
     Verdict,
     write_jsonl,
 )
+from chaosgate.undo import scope_of
 from chaosgate.verdicts import (
     Workload,
     evictions_refused_not_absent,
@@ -318,6 +319,7 @@ class _Run:
             "namespace": self.settings.workload.namespace,
             "statefulset": self.settings.workload.statefulset,
             "fault_records": str(self.settings.fault_records_path),
+            "undo_scope": scope_of(self.cluster.provider, self.cluster.name),
             "recovery_timeout_seconds": self.settings.windows.recovery_timeout_s,
             **overrides,
         }

@@ -40,12 +40,14 @@ from chaosgate.kube.fault_records import Emit, discard, fault
 from chaosgate.kube.object_data import ZONE_LABEL, node_zone
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.termination import signals_deferred
+from chaosgate.undo import UndoRecorder
 from chaosgate.waiting import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
 ACTION = "zone_drain"
 CORDONED_BY = "chaosgate.io/cordoned-by"  # on nodes this harness cordoned
+UNCORDON_UNDO = "uncordon_zone"  # the undo ledger's name for uncordon_zone (chaosgate.recovery)
 CORDONED_BY_VALUE = "zone-drain"
 MIRROR_POD = "kubernetes.io/config.mirror"
 
@@ -481,12 +483,16 @@ def drain_zone(
     clock: Clock | None = None,
     wall_clock: Callable[[], float] = time.time,
     say: Callable[[str], None] = print,
+    undo: UndoRecorder | None = None,
 ) -> DrainResult:
     """Cordon `zone`, evict its pods honouring PDBs, wait, hold, and always uncordon.
 
     In a dry run it only says what it would do ("would cordon node X", "would
     evict pod Y") and changes nothing; it needs no permission, as it only reads.
     Otherwise the cluster must allow chaos (chaosgate.safety), else UnsafeTarget.
+    With `undo`, the uncordon is in the undo ledger before the first cordon and
+    leaves it only once the zone is uncordoned: a SIGKILLed harness leaves it
+    there for `chaosgate recover`.
     """
     settings = settings or DrainSettings()
     plan = current_plan(api, zone, settings.namespaces)
@@ -498,9 +504,21 @@ def drain_zone(
     drain = _Drain(
         api, plan, settings=settings, emit=emit, clock=clock or SystemClock(), wall_clock=wall_clock
     )
-    with _uncordoned_afterwards(api, zone, drain, emit, wall_clock):
+    entry = undo.before_change(*uncordon_undo(api, zone)) if undo else None
+
+    def settled() -> None:
+        if undo and entry:
+            undo.undone(entry)
+
+    with _uncordoned_afterwards(drain, settled):
         _run(drain)
     return drain.result
+
+
+def uncordon_undo(api: KubeApi, zone: str) -> tuple[str, dict[str, Any], str]:
+    """The ledger entry that undoes a drain: uncordon `zone`, in this kubeconfig and context."""
+    args = {"kubeconfig": str(api.cluster.kubeconfig), "context": api.cluster.name, "zone": zone}
+    return UNCORDON_UNDO, args, f"zone {zone} of context {api.cluster.name} is cordoned"
 
 
 def _run(drain: _Drain) -> None:
@@ -534,24 +552,27 @@ def _record_end(drain: _Drain) -> None:
 
 
 @contextmanager
-def _uncordoned_afterwards(
-    api: KubeApi, zone: str, drain: _Drain, emit: Emit, wall_clock: Callable[[], float]
-) -> Iterator[None]:
+def _uncordoned_afterwards(drain: _Drain, settled: Callable[[], None]) -> Iterator[None]:
     """Uncordon on every way out, with SIGINT/SIGTERM held off until it is done.
 
     When the drain itself failed, a failing uncordon is logged and the drain's
     error is the one raised: it is what the user needs to see first.
     """
+    api, zone, emit, wall_clock = drain.api, drain.plan.zone, drain.emit, drain.wall_clock
     try:
         yield
     except BaseException:
         with signals_deferred():
             try:
                 drain.result.uncordoned = uncordon_zone(api, zone, emit=emit, wall_clock=wall_clock)
+                settled()
             except ChaosgateError:
                 log.exception(
-                    "could not uncordon zone %s; run `kubectl uncordon` on its nodes by hand", zone
+                    "could not uncordon zone %s; it stays in the undo ledger: run "
+                    "`chaosgate recover` (or `kubectl uncordon` on its nodes)",
+                    zone,
                 )
         raise
     with signals_deferred():
         drain.result.uncordoned = uncordon_zone(api, zone, emit=emit, wall_clock=wall_clock)
+        settled()

@@ -46,6 +46,7 @@ from chaosgate.stack.http_probe import is_ready, redis_answers
 from chaosgate.stack.supervisor import Supervisor
 from chaosgate.termination import sigterm_raises
 from chaosgate.timeline import EVENT, Record
+from chaosgate.undo import scope_of
 from chaosgate.waiting import wait_until
 
 HEART_CONFIG_MOUNT = "/etc/heart"
@@ -157,6 +158,7 @@ class StackRuntime:
             "CHAOSGATE_HEART_CONTAINERS": ",".join(self.heart_containers),
             "CHAOSGATE_TARGET_CONTAINER": self.replicas[0].container,
             "CHAOSGATE_TARGET_URL": self.replicas[0].url,
+            "CHAOSGATE_UNDO_SCOPE": scope_of("stack", self.run_id),
         }
 
     def states(self) -> dict[str, docker_cli.ContainerState]:

@@ -33,6 +33,7 @@ from chaosgate.stack.recorder import Recorder
 from chaosgate.stack.runtime import StackRuntime
 from chaosgate.termination import sigterm_raises
 from chaosgate.timeline import WINDOW, Record, RunFiles, Timeline
+from chaosgate.undo import scope_of
 from chaosgate.verdicts.breaker import breaker_instances
 from chaosgate.versions import REPO_ROOT
 from chaosgate.waiting import Clock, SystemClock
@@ -202,6 +203,7 @@ class _Run:
             "outage_seconds": self.config.fault_s,
             "fault_seconds": self.config.fault_s,
             "recovery_timeout_seconds": self.config.recovery_timeout_s,
+            "undo_scope": scope_of("stack", stack.run_id),
         }
 
     @contextmanager
