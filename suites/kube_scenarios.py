@@ -32,6 +32,7 @@ def record(run: ScenarioRun, outcome: tuple[Timeline, Artifacts], verdicts: list
     """Attach the timeline, its artefacts, the verdicts and their figures to the run."""
     timeline, artifacts = outcome
     run.timeline = timeline
+    run.notes.extend(artifacts.notes)
     run.artifacts["timeline"] = artifacts.timeline_path
     if artifacts.journal_status is not None:  # hpa plays a load profile: no experiment
         run.artifacts["journal"] = artifacts.journal_path

@@ -40,6 +40,7 @@ class ScenarioRun:
     skipped_reason: str | None = None
     crashed: str | None = None  # the test raised before judging everything
     ended: float | None = None  # set when its test ends (see finish)
+    notes: list[str] = field(default_factory=list)  # ScenarioResult.notes
 
     def add(self, verdict: Verdict) -> Verdict:
         """Record a verdict (and its figures, prefixed by nothing: they are the scenario's)."""
@@ -87,6 +88,7 @@ class ScenarioRun:
             duration_s=(self.ended or time.time()) - self.started,
             artifacts=dict(self.artifacts),
             skipped_reason=self.skipped_reason,
+            notes=tuple(dict.fromkeys(self.notes)),  # each once, in order
         )
 
 

@@ -140,3 +140,11 @@ def test_empty_timeline_is_not_plotted(tmp_path: Path) -> None:
 
     assert "No timeline was recorded for this scenario." in html
     assert "<svg" not in html
+
+
+def test_notes_are_shown_with_their_scenario(tmp_path: Path) -> None:
+    notes = ("HPA heart-display reported no CPU utilization within 60 s", "<not markup>")
+    result = ScenarioResult("hpa", "local", "", Outcome.ERROR, notes=notes)
+    html = write_html_report([result], {}, tmp_path).read_text()
+    assert f"<li>{notes[0]}</li>" in html
+    assert "<li>&lt;not markup&gt;</li>" in html

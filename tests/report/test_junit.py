@@ -200,3 +200,13 @@ def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path: Path) -> Non
 )
 def test_backend_slug(backend: str, slug: str) -> None:
     assert backend_slug(backend) == slug
+
+
+def test_notes_reach_the_testcase_output(tmp_path: Path) -> None:
+    notes = ("pods are simulated by kwok", "pod watch reconnected twice (a 3.2 s gap)")
+    result = ScenarioResult("oom", "local", "", Outcome.PASS, notes=notes)
+    path = tmp_path / "junit.xml"
+    write_junit([result], path)
+    out = next(ET.parse(path).getroot().iter("system-out"), None)
+    assert out is not None and out.text is not None
+    assert "notes:\n  - pods are simulated by kwok\n  - pod watch reconnected twice" in out.text

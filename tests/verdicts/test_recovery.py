@@ -184,7 +184,6 @@ KILLED = [KILL, BEFORE, pod(11, VICTIM, deleted=True), pod(13, VICTIM, uid="uid-
         ([sts(0, 3), sts(11, 2), sts(42, 3)], Outcome.FAIL, 31.0),
         # readiness back, lost again, back: recovery counts to the final return
         ([sts(0, 3), sts(11, 2), sts(18, 3), sts(25, 2), sts(30, 3)], Outcome.PASS, 19.0),
-        ([sts(0, 3)], Outcome.PASS, 0.0),  # readiness never dipped in the samples
         ([sts(0, 3), sts(11, 2), sts(60, 3)], Outcome.FAIL, 49.0),  # exactly at the window end
         ([sts(0, 3), sts(11, 2), sts(12, 4, replicas=4)], Outcome.PASS, 1.0),  # scaled meanwhile
     ],
@@ -264,6 +263,9 @@ def test_a_restart_sampled_after_recovery_is_timed_from_the_termination() -> Non
         ([WINDOWS, KILLED], "no readiness of statefulset 'heart-display'"),
         ([WINDOWS, KILLED, sts(0, 3, name="other")], "no readiness of statefulset"),
         ([WINDOWS, sts(0, 3)], "no pod_kill fault was started"),
+        # landed, but readiness never dipped: a 0 s recovery from nothing seen
+        ([WINDOWS, KILLED, sts(0, 3)], "never had fewer than 3 ready replicas after"),
+        ([WINDOWS, KILLED, sts(0, 3), sts(15, 3)], "so no recovery was seen to time"),
     ],
 )
 def test_recovery_without_usable_data_is_an_error(

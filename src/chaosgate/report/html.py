@@ -100,9 +100,17 @@ def _scenario_section(
     ]
     if result.skipped_reason is not None:
         parts.append(f'<p class="note">Skipped: {escape(result.skipped_reason)}</p>')
+    parts.append(_notes(result))
     parts += [_verdict_table(result), _plot(result, timeline, anchor), _all_figures(result)]
     parts += [_artefact_links(result, out_dir), "</section>"]
     return "\n".join(part for part in parts if part)
+
+
+def _notes(result: ScenarioResult) -> str:
+    if not result.notes:
+        return ""
+    items = "".join(f"<li>{escape(note)}</li>" for note in result.notes)
+    return f'<ul class="notes">{items}</ul>'
 
 
 def _scenario_meta(result: ScenarioResult) -> str:

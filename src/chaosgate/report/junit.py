@@ -10,7 +10,7 @@ The shape is the common one CI systems and release gates read
 - <failure> when an invariant broke (the message says which, when and by how
   much, from the failing verdicts), <error> when a verdict could not be
   computed (never a pass), <skipped> when the scenario did not run;
-- <system-out> with the artefact paths and every verdict's message.
+- <system-out> with the artefact paths, every verdict's message and the run's notes.
 
 A MARGINAL scenario passed, so it has no <failure>; its "outcome" property says
 "marginal" so a gate can refuse it.
@@ -138,6 +138,8 @@ def _system_out(result: ScenarioResult) -> str:
     lines = ["artefacts:"]
     lines += [f"  {label}: {path}" for label, path in result.artifacts.items()] or ["  (none)"]
     lines += ["verdicts:", _verdict_lines(result.verdicts) or "  (none)"]
+    if result.notes:
+        lines += ["notes:", *(f"  - {note}" for note in result.notes)]
     return "\n".join(lines) + "\n"
 
 

@@ -48,6 +48,9 @@ class ScenarioResult:
     duration_s: float = 0.0
     artifacts: Mapping[str, Path] = field(default_factory=dict)
     skipped_reason: str | None = None
+    # What the reader must know to trust the figures: what was simulated, what the
+    # recorder missed (watch reconnects, dropped samples), what was not as expected.
+    notes: tuple[str, ...] = ()
 
     @property
     def skipped(self) -> bool:

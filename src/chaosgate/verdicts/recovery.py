@@ -234,7 +234,8 @@ def recovered_within(
     Recovered means ready >= desired from some moment until the end of `window`
     (readiness that comes back and drops again does not count until it stays);
     recovery_s runs from the landing to that moment. A fault that never landed
-    leaves nothing to judge: ERROR (fault_landed says FAIL). MARGINAL above 80 % of
+    leaves nothing to judge: ERROR (fault_landed says FAIL), and so does readiness
+    that never dipped after it landed (nothing seen to recover). MARGINAL above 80 % of
     the budget. Figures: recovery_s, landed_after_s, budget_s, min_ready, desired.
     """
     check = f"recovered_within[{workload.name}]"
@@ -266,6 +267,13 @@ def _recovered(
         f"of the {window} window",
     )
     last = samples[-1]
+    if min(s.ready for s in samples) >= last.desired:
+        # A 0 s "recovery" with nothing to recover from: the fault did not take a
+        # replica out of service, or the readiness that would show it was not seen.
+        raise InsufficientData(
+            f"{workload.name} never had fewer than {last.desired} ready replicas after the "
+            f"{action} landed, so no recovery was seen to time"
+        )
     findings = Findings(
         check,
         {
