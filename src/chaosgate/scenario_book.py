@@ -18,7 +18,7 @@ from chaosgate.report.html import write_html_report
 from chaosgate.report.junit import write_junit
 from chaosgate.report.model import Figure, ScenarioResult
 from chaosgate.timeline import Outcome, Timeline, Verdict
-from chaosgate.verdicts.combine import combine
+from chaosgate.verdicts.combine import aggregate_figures, combine
 
 
 class ScenarioFailed(AssertionError):
@@ -83,7 +83,7 @@ class ScenarioRun:
             revision=self.revision,
             outcome=overall.outcome,
             verdicts=self.all_verdicts(),
-            figures=dict(self.figures),
+            figures={**self.figures, **aggregate_figures(self.figures)},
             started=self.started,
             duration_s=(self.ended or time.time()) - self.started,
             artifacts=dict(self.artifacts),

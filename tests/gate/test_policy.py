@@ -18,7 +18,8 @@ def test_default_policy_requires_every_scenario(repo_root: Path) -> None:
     assert {(t.scenario, t.property): t.max for t in policy.thresholds} == {
         ("pod_kill", "recovery_s"): 60,
         ("oom", "recovery_s"): 60,
-        ("breaker", "breaker_open_s"): 10,
+        ("breaker", "breaker_open_s.max"): 10,
+        ("breaker", "breaker_close_s.max"): 10,
         ("breaker", "fail_ratio.fault"): 0.01,
         ("hpa", "hpa_scale_out_s"): 120,
         ("az_drain", "drain_s"): 300,

@@ -291,7 +291,7 @@ def sample_results(artefact_dir: Path) -> tuple[list[ScenarioResult], dict[str, 
                     "breaker_sequence", Outcome.PASS, "closed → open 1.5 s → half-open → closed"
                 ),
             ),
-            {"breaker_open_s": 1.5, "fail_ratio.fault": 0.0},
+            {"breaker_open_s.max": 1.5, "breaker_close_s.max": 2.0, "fail_ratio.fault": 0.0},
             T0,
             100.0,
             {},

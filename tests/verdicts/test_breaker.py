@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from chaosgate.timeline import Outcome, Record
-from chaosgate.verdicts.breaker import breaker_behaved
+from chaosgate.verdicts.breaker import breaker_behaved, breakers_behaved
+from chaosgate.verdicts.combine import aggregate_figures
 
 from .builders import breaker, fault, load_seconds, stamp, timeline, window
 
@@ -188,3 +189,16 @@ def test_breaker_scrape_with_an_unknown_state_is_an_error() -> None:
     verdict = judge([breaker(0, CLOSED), breaker(22, 7)], OPEN_LOAD)
     assert verdict.outcome is Outcome.ERROR
     assert "'breaker_state' must be 0 (closed), 1 (open) or 2 (half-open), got 7" in verdict.message
+
+
+def test_each_replica_keeps_its_own_figures() -> None:
+    slow = [breaker(0, CLOSED, "heart-display-1"), breaker(24, OPEN, "heart-display-1")]
+    slow += [breaker(68, CLOSED, "heart-display-1")]
+    records = timeline(WINDOWS, OUTAGE, BASELINE_LOAD, OPEN_LOAD, STATES, slow)
+    verdicts = breakers_behaved(records, open_within_s=5, close_within_s=10)
+    figures = {k: v for verdict in verdicts[1:] for k, v in verdict.figures.items()}
+    assert figures["breaker_open_s[heart-display-0]"] == 2.0
+    assert figures["breaker_open_s[heart-display-1]"] == 4.0
+    assert figures["breaker_close_s[heart-display-1]"] == 8.0
+    assert aggregate_figures(figures)["breaker_open_s.max"] == 4.0
+    assert "breaker_open_s" not in figures, "no replica's figure stands for all of them"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chaosgate.timeline import Outcome, Verdict
-from chaosgate.verdicts.combine import combine
+from chaosgate.verdicts.combine import aggregate_figures, combine, per_instance
 
 PASS = Verdict("pdb_held[heart]", Outcome.PASS, "held", {"min_margin": 0})
 MARGINAL = Verdict("slo_held[fault]", Outcome.MARGINAL, "p95 near the limit", {"p95_ms": 190})
@@ -57,3 +57,31 @@ def test_figures_are_prefixed_by_check_and_counted() -> None:
 
 def test_all_passed_message() -> None:
     assert combine([PASS, PASS]).message == "all 2 checks passed"
+
+
+@pytest.mark.parametrize(
+    ("figures", "expected"),
+    [
+        ({}, {}),
+        ({"recovery_s": 2.0}, {}),  # not per replica: nothing to aggregate
+        (
+            {"breaker_open_s[h-0]": 1.5, "breaker_open_s[h-1]": 4.0, "breaker_open_s[h-2]": 2},
+            {"breaker_open_s.max": 4.0, "breaker_open_s.min": 1.5},
+        ),
+        (  # text figures are not aggregated; each figure on its own
+            {"sequence[h-0]": "closed>open", "close_s[h-0]": 3, "open_s[h-1]": 1},
+            {"close_s.max": 3.0, "close_s.min": 3.0, "open_s.max": 1.0, "open_s.min": 1.0},
+        ),
+    ],
+)
+def test_aggregate_figures(
+    figures: dict[str, float | int | str], expected: dict[str, float]
+) -> None:
+    assert aggregate_figures(figures) == expected
+
+
+def test_per_instance_names_each_figure_after_its_replica() -> None:
+    assert per_instance({"breaker_open_s": 1.5, "sequence": "a>b"}, "h-0") == {
+        "breaker_open_s[h-0]": 1.5,
+        "sequence[h-0]": "a>b",
+    }

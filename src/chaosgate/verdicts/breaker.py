@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chaosgate.timeline import FAULT, METRICS, Outcome, Timeline, Verdict, Window
+from chaosgate.verdicts.combine import per_instance
 from chaosgate.verdicts.judging import Findings, InsufficientData, guarded, limit_outcome
 from chaosgate.verdicts.load import load_samples, summarize, worst_second
 from chaosgate.verdicts.records import (
@@ -109,7 +110,11 @@ def breaker_instances(timeline: Timeline) -> list[str]:
 def breakers_behaved(
     timeline: Timeline, open_within_s: float, close_within_s: float
 ) -> list[Verdict]:
-    """The outage landed and every scraped replica's breaker opened, shed load and closed."""
+    """The outage landed and every scraped replica's breaker opened, shed load and closed.
+
+    Each replica's figures are its own (`breaker_open_s[heart-display-0]`); the
+    report adds their max and min (chaosgate.verdicts.combine.aggregate_figures).
+    """
     verdicts = [fault_landed(timeline, "redis_outage")]
     instances = breaker_instances(timeline)
     if not instances:
@@ -121,9 +126,8 @@ def breakers_behaved(
             )
         )
     for instance in instances:
-        verdicts.append(
-            breaker_behaved(timeline, instance, open_within_s, close_within_s=close_within_s)
-        )
+        verdict = breaker_behaved(timeline, instance, open_within_s, close_within_s=close_within_s)
+        verdicts.append(replace(verdict, figures=per_instance(verdict.figures, instance)))
     return verdicts
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 from chaosgate.timeline import Outcome, Verdict
 from chaosgate.verdicts.judging import Figures, worst
+
+Figure = float | int | str
 
 
 def combine(verdicts: Sequence[Verdict], check: str = "scenario") -> Verdict:
@@ -36,3 +39,29 @@ def _message(verdicts: Sequence[Verdict], outcome: Outcome) -> str:
 
 
 _SEVERE_FIRST = (Outcome.ERROR, Outcome.FAIL, Outcome.MARGINAL)
+
+
+_PER_INSTANCE = re.compile(r"^(?P<figure>[^\[\]]+)\[(?P<instance>[^\[\]]+)\]$")
+
+
+def per_instance(figures: Mapping[str, Figure], instance: str) -> dict[str, Figure]:
+    """Figures of one replica, named `figure[instance]` so replicas do not overwrite each other."""
+    return {f"{name}[{instance}]": value for name, value in figures.items()}
+
+
+def aggregate_figures(figures: Mapping[str, Figure]) -> dict[str, float]:
+    """`figure.max` and `figure.min` over the numeric `figure[instance]` figures.
+
+    A gate threshold names the aggregate it bounds: `breaker_open_s.max` is the
+    slowest replica's, whichever it was.
+    """
+    groups: dict[str, list[float]] = {}
+    for name, value in figures.items():
+        match = _PER_INSTANCE.match(name)
+        if match and isinstance(value, int | float) and not isinstance(value, bool):
+            groups.setdefault(match["figure"], []).append(float(value))
+    aggregates: dict[str, float] = {}
+    for figure, values in groups.items():
+        aggregates[f"{figure}.max"] = max(values)
+        aggregates[f"{figure}.min"] = min(values)
+    return aggregates
