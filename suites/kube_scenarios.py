@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from budgets import budget_s
 from chaosgate.harness import HeartStack, backend_label
 from chaosgate.kube.scenarios import Artifacts, RunSettings, Windows
 from chaosgate.load.slo import slos_for
@@ -61,7 +62,6 @@ def load_verdicts(cluster: ClusterInfo, timeline: Timeline, slo_name: str) -> li
 POD_FAULT_TARGET = "heart-display-1"
 # Under load the baseline is long enough for a steady figure to compare with.
 POD_FAULT_WINDOWS = Windows(baseline_s=10, recovery_timeout_s=90)
-POD_FAULT_BUDGET_S = 60.0
 
 
 def run_pod_fault(
@@ -80,7 +80,7 @@ def run_pod_fault(
     outcome = inject(stack.cluster, POD_FAULT_TARGET, settings)
     timeline = outcome[0]
     verdicts = [
-        *judge(timeline, POD_FAULT_BUDGET_S),
+        *judge(timeline, budget_s(name, "recovery_s")),
         *load_verdicts(stack.cluster, timeline, slo_name),
     ]
     record(run, outcome, verdicts)

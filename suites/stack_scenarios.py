@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from budgets import budget_s
 from chaosgate.load.slo import slos_for
 from chaosgate.scenario_book import ScenarioBook, ScenarioRun
 from chaosgate.stack.scenarios import ScenarioConfig, ScenarioResult
@@ -20,9 +21,6 @@ from chaosgate.verdicts.recovery import Workload, fault_landed, recovered_within
 from chaosgate.verdicts.slo import latency_vs_baseline, slos_held
 
 BACKEND = "stack runtime (real containers, Docker)"
-RECOVERY_BUDGET_S = 30.0
-BREAKER_OPEN_WITHIN_S = 5.0
-BREAKER_CLOSE_WITHIN_S = 10.0
 
 
 def run_and_record(
@@ -59,12 +57,16 @@ def slo_verdicts(result: ScenarioResult, slo_name: str) -> list[Verdict]:
     return slos_held(result.timeline, slos_for(slo_name))
 
 
-def judge_restart(result: ScenarioResult, action: str, slo_name: str) -> list[Verdict]:
+def judge_restart(
+    result: ScenarioResult, scenario: str, action: str, slo_name: str
+) -> list[Verdict]:
     """A killed replica: the fault landed, the workload recovered, SLOs held."""
     workload = Workload("heart-display", source="probe")
     return [
         fault_landed(result.timeline, action),
-        recovered_within(result.timeline, RECOVERY_BUDGET_S, workload, action=action),
+        recovered_within(
+            result.timeline, budget_s(scenario, "recovery_s"), workload, action=action
+        ),
         *slo_verdicts(result, slo_name),
     ]
 
@@ -81,9 +83,14 @@ def recovery_latency_figures(result: ScenarioResult) -> dict[str, float | int | 
     return {**figures, "recovery.latency_vs_baseline": verdict.outcome.value}
 
 
+def breaker_budgets_s() -> tuple[float, float]:
+    """How soon the slowest replica's breaker must open, and close again (gate.yaml)."""
+    return budget_s("breaker", "breaker_open_s.max"), budget_s("breaker", "breaker_close_s.max")
+
+
 def judge_breaker(result: ScenarioResult) -> list[Verdict]:
     """Every replica's breaker opened, shed load with degraded answers, and closed."""
     return [
-        *breakers_behaved(result.timeline, BREAKER_OPEN_WITHIN_S, BREAKER_CLOSE_WITHIN_S),
+        *breakers_behaved(result.timeline, *breaker_budgets_s()),
         *slo_verdicts(result, "redis-outage"),
     ]

@@ -19,12 +19,7 @@ from chaosgate.scenario_book import ScenarioBook
 from chaosgate.stack.scenarios import run_breaker_scenario
 from chaosgate.verdicts import breakers_behaved
 from kube_scenarios import load_verdicts, record, run_dir, start_run
-from stack_scenarios import (
-    BREAKER_CLOSE_WITHIN_S,
-    BREAKER_OPEN_WITHIN_S,
-    judge_breaker,
-    run_and_record,
-)
+from stack_scenarios import breaker_budgets_s, judge_breaker, run_and_record
 
 OUTAGE_S = 12.0
 # The breaker stays open for the chart's breaker.openSeconds (10 s) after Redis is back
@@ -59,7 +54,7 @@ def test_breaker_on_cluster(
     outcome = run_breaker(cluster, settings, outage_s=OUTAGE_S)
     timeline = outcome[0]
     verdicts = [
-        *breakers_behaved(timeline, BREAKER_OPEN_WITHIN_S, BREAKER_CLOSE_WITHIN_S),
+        *breakers_behaved(timeline, *breaker_budgets_s()),
         *load_verdicts(cluster, timeline, "redis-outage"),
     ]
     record(run, outcome, verdicts)

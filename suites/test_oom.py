@@ -18,7 +18,7 @@ from stack_scenarios import judge_restart, run_and_record
 
 
 def judge(result: ScenarioResult) -> list[Verdict]:
-    return judge_restart(result, "oom_kill", "oom-kill")
+    return judge_restart(result, "oom", "oom_kill", "oom-kill")
 
 
 @pytest.mark.needs_docker

@@ -20,7 +20,7 @@ from stack_scenarios import judge_restart, run_and_record
 
 
 def judge(result: ScenarioResult) -> list[Verdict]:
-    return judge_restart(result, "pod_kill", "pod-kill")
+    return judge_restart(result, "pod_kill", "pod_kill", "pod-kill")
 
 
 @pytest.mark.needs_docker

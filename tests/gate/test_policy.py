@@ -18,10 +18,10 @@ def test_default_policy_requires_every_scenario(repo_root: Path) -> None:
     assert {(t.scenario, t.property): t.max for t in policy.thresholds} == {
         ("pod_kill", "recovery_s"): 60,
         ("oom", "recovery_s"): 60,
-        ("breaker", "breaker_open_s.max"): 10,
+        ("breaker", "breaker_open_s.max"): 5,
         ("breaker", "breaker_close_s.max"): 10,
         ("breaker", "fail_ratio.fault"): 0.01,
-        ("hpa", "hpa_scale_out_s"): 120,
+        ("hpa", "hpa_scale_out_s"): 60,
         ("az_drain", "drain_s"): 300,
     }
     assert policy.allow_marginal is True

@@ -101,6 +101,25 @@ def load_policy(path: Path) -> Policy:
     return parse_policy(text, source=str(path))
 
 
+def budget(policy: Policy, scenario: str, prop: str) -> float:
+    """The `max` of the policy's threshold on `prop` of `scenario`: what its verdict allows.
+
+    The suites judge with these numbers, so a verdict and the gate never disagree
+    on a budget. PolicyError when the policy bounds no such figure.
+    """
+    for threshold in policy.thresholds:
+        if (threshold.scenario, threshold.property) == (
+            scenario,
+            prop,
+        ) and threshold.max is not None:
+            return threshold.max
+    raise PolicyError(
+        f"{policy.source} has no maximum for {prop} of {scenario}, which that scenario's "
+        f"verdict is judged by; add `- {{scenario: {scenario}, property: {prop}, max: N}}` "
+        "to its thresholds."
+    )
+
+
 def parse_policy(text: str, source: str = "policy") -> Policy:
     """Validate policy YAML text; source names the file in error messages."""
     document = _load_yaml(text, source)
