@@ -16,11 +16,13 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
 import pytest
 
+from chaosgate.errors import ChaosgateError
 from chaosgate.harness import (
     HarnessOptions,
     HeartStack,
@@ -112,24 +114,39 @@ def report_dir(request: pytest.FixtureRequest) -> Path:
     return path
 
 
+@contextmanager
+def _one_sentence() -> Iterator[None]:
+    """A fixture's ChaosgateError as its one-sentence message, not a pytest traceback.
+
+    Its message names the problem and the fix; each test that needed the
+    fixture errors with it.
+    """
+    try:
+        yield
+    except ChaosgateError as exc:
+        # `from None`: pytest would print the original as "During handling of ...".
+        raise pytest.fail.Exception(f"chaosgate: {exc}", pytrace=False) from None
+
+
 @pytest.fixture(scope="session")
 def cluster(harness_options: HarnessOptions) -> Iterator[ClusterInfo]:
     """The cluster under test: created for the session and deleted after it."""
-    with cluster_session(harness_options) as info:
+    with _one_sentence(), cluster_session(harness_options) as info:
         yield info
 
 
 @pytest.fixture(scope="session")
 def argocd(cluster: ClusterInfo, harness_options: HarnessOptions) -> Iterator[ClusterInfo]:
     """Argo CD running against the cluster (yields the cluster)."""
-    with argocd_session(cluster, harness_options):
+    with _one_sentence(), argocd_session(cluster, harness_options):
         yield cluster
 
 
 @pytest.fixture(scope="session")
 def heart_stack(argocd: ClusterInfo, harness_options: HarnessOptions) -> HeartStack:
     """The heart stack, Synced and Healthy at the revision under test."""
-    return deploy_heart_stack(argocd, harness_options)
+    with _one_sentence():
+        return deploy_heart_stack(argocd, harness_options)
 
 
 @pytest.fixture(scope="session")

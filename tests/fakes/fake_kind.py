@@ -2,7 +2,8 @@
 
 It appends each argv to $FAKE_KIND_LOG (JSON lines), keeps the list of
 clusters in $FAKE_KIND_STATE, and fails `create cluster` when
-$FAKE_KIND_FAIL=create (after registering the half-made cluster, as kind can).
+$FAKE_KIND_FAIL names `create` (after registering the half-made cluster, as
+kind can); with `delete` in it too (`create,delete`), `delete cluster` fails.
 """
 
 import json
@@ -22,11 +23,14 @@ def main(argv: list[str]) -> int:
     elif argv[:2] == ["create", "cluster"]:
         clusters.append(name)
         state.write_text(json.dumps(clusters))
-        if os.environ.get("FAKE_KIND_FAIL") == "create":
+        if "create" in os.environ.get("FAKE_KIND_FAIL", "").split(","):
             print("ERROR: failed to create cluster: node image not found", file=sys.stderr)
             return 1
         Path(argv[argv.index("--kubeconfig") + 1]).write_text("apiVersion: v1\nkind: Config\n")
     elif argv[:2] == ["delete", "cluster"]:
+        if "delete" in os.environ.get("FAKE_KIND_FAIL", "").split(","):
+            print(f"ERROR: no such cluster {name}", file=sys.stderr)
+            return 1
         state.write_text(json.dumps([c for c in clusters if c != name]))
     elif argv[:2] == ["get", "kubeconfig"]:
         print("apiVersion: v1\nkind: Config\n")

@@ -276,3 +276,13 @@ def test_down_deletes_cluster_and_network_and_unknown_names_are_explained(
         kind.status("c1")
     with pytest.raises(ClusterNotFound):
         kind.down("c1")
+
+
+def test_a_failing_clean_up_does_not_hide_why_create_failed(
+    fake_kind: Path, fake_kubectl: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_KIND_FAIL", "create,delete")
+    with pytest.raises(ClusterError, match="node image not found") as caught:
+        provider(fake_kind, fake_kubectl, RecordingNetworks()).up(ClusterSpec(name="c1"))
+    assert "no such cluster" not in str(caught.value)
+    assert ["delete", "cluster", "--name", "c1"] in calls()

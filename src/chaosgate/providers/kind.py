@@ -125,7 +125,7 @@ class KindProvider:
             self._finish(spec.name)
         except (CommandError, ClusterError) as exc:
             if not spec.keep_on_failure:
-                self._delete(spec.name)
+                self._delete_after_failure(spec.name)
             raise ClusterError(f"Creating kind cluster {spec.name} failed: {exc}") from exc
         return self._info(spec.name)
 
@@ -219,6 +219,14 @@ class KindProvider:
         if not self.exists(name):
             raise ClusterNotFound(f"No kind cluster named {name}; `kind get clusters` lists them.")
         self._delete(name)
+
+    def _delete_after_failure(self, name: str) -> None:
+        # The creation error is the one the user needs; a clean-up that fails too
+        # (kind: "no such cluster" for one it never registered) is only logged.
+        try:
+            self._delete(name)
+        except (CommandError, ClusterError) as exc:
+            self.log(f"cleaning up the failed kind cluster {name} also failed: {exc}")
 
     def _delete(self, name: str) -> None:
         run([self.kind, "delete", "cluster", "--name", name], timeout=300)

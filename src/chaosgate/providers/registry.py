@@ -63,7 +63,8 @@ def _existing(options: ProviderOptions) -> ClusterProvider:
 
     if options.kubeconfig is None:
         raise UsageError(
-            "The existing provider needs --kubeconfig PATH; --name is the context to use."
+            "The existing provider needs --kubeconfig PATH, and the context to use as the "
+            "cluster name (--cluster-name for `chaosgate run`, --name for `chaosgate cluster`)."
         )
     kubectl = tool_path("kubernetes", "kubectl")
     return ExistingProvider(options.kubeconfig, kubectl, options.allow_contexts)
