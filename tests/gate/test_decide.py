@@ -94,10 +94,24 @@ TABLE = [
     ),
     Row("marginal allowed", policy("az_drain", marginal=True), [marginal("az_drain")], True),
     Row(
-        "a variant covers a skipped base scenario",
-        policy("breaker"),
+        "a listed alternative covers a skipped base scenario",
+        policy(Requirement("breaker", alternatives=("breaker[stack]",))),
         [case("breaker", SKIPPED, "no traffic"), case("breaker[stack]")],
         True,
+    ),
+    Row(
+        "a variant not listed does not stand in for its scenario",
+        policy("pod_kill"),
+        [case("pod_kill", SKIPPED, "no cluster"), case("pod_kill[stack]")],
+        False,
+        ["required scenario pod_kill did not run; pod_kill[stack] did, which the policy does"],
+    ),
+    Row(
+        "a variant alone does not meet its scenario",
+        policy("oom"),
+        [case("oom[stack]")],
+        False,
+        ["required scenario oom did not run; oom[stack] did"],
     ),
     Row(
         "every case that ran must pass",
@@ -134,7 +148,7 @@ TABLE = [
     ),
     Row(
         "backend constraint met by a described backend",
-        policy(Requirement("breaker", "stack-runtime")),
+        policy(Requirement("breaker[stack]", "stack-runtime")),
         [case("breaker[stack]", backend="stack-runtime (docker)")],
         True,
     ),

@@ -170,3 +170,15 @@ def test_unreadable_policy_file(tmp_path: Path) -> None:
 def test_policy_that_is_a_directory(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match=r"could not be read"):
         load_policy(tmp_path)
+
+
+def test_only_breaker_accepts_its_stack_variant_by_default(repo_root: Path) -> None:
+    policy = load_policy(repo_root / "gate.yaml")
+    alternatives = {r.scenario: r.alternatives for r in policy.required}
+    assert alternatives["breaker"] == ("breaker[stack]",)
+    assert all(alternatives[s] == () for s in SCENARIOS if s != "breaker")
+
+
+def test_alternatives_must_be_a_list_of_names() -> None:
+    with pytest.raises(PolicyError, match=r"alternatives must be a list of scenario names"):
+        parse_policy("required:\n  - {scenario: breaker, alternatives: breaker-stack}\n")

@@ -101,10 +101,26 @@ def requirement_problems(
     if not matching:
         return [f"required scenario {requirement.label()} is missing from the reports"]
     ran = [c for c in matching if c.status != CaseStatus.SKIPPED]
-    if not ran:
-        why = "; ".join(dict.fromkeys(c.message for c in matching if c.message)) or "no reason"
-        return [f"required scenario {requirement.label()} was skipped ({why})"]
+    counting = [c for c in matching if requirement.met_by(c.scenario)]
+    if not any(c.status != CaseStatus.SKIPPED for c in counting):
+        return [_not_met(requirement, counting, ran)]
     return [problem for c in ran if (problem := case_problem(c, allow_marginal))]
+
+
+def _not_met(
+    requirement: Requirement, counting: Sequence[JunitCase], ran: Sequence[JunitCase]
+) -> str:
+    label = requirement.label()
+    if ran:
+        others = ", ".join(dict.fromkeys(c.scenario for c in ran))
+        return (
+            f"required scenario {label} did not run; {others} did, which the policy does not "
+            f"accept for it (list it under `alternatives` of {requirement.scenario} if it should)"
+        )
+    if not counting:
+        return f"required scenario {label} is missing from the reports"
+    why = "; ".join(dict.fromkeys(c.message for c in counting if c.message)) or "no reason"
+    return f"required scenario {label} was skipped ({why})"
 
 
 def case_problem(case: JunitCase, allow_marginal: bool) -> str:

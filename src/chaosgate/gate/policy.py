@@ -35,7 +35,7 @@ _Item = TypeVar("_Item")
 
 _SCENARIO_NAME = re.compile(rf"^({'|'.join(SCENARIOS)})(\[[A-Za-z0-9_.-]+\])?$")
 _TOP_KEYS = frozenset({"required", "thresholds", "allow_marginal"})
-_REQUIREMENT_KEYS = frozenset({"scenario", "backend"})
+_REQUIREMENT_KEYS = frozenset({"scenario", "backend", "alternatives"})
 _THRESHOLD_KEYS = frozenset({"scenario", "property", "max", "min", "equals"})
 
 
@@ -43,14 +43,20 @@ _THRESHOLD_KEYS = frozenset({"scenario", "property", "max", "min", "equals"})
 class Requirement:
     """A scenario that must be present and pass, optionally on a named backend.
 
-    "breaker" is met by a testcase named breaker or a variant such as
-    breaker[stack]; "breaker[stack]" only by that variant. A backend "kind"
-    is met by a case whose backend property is "kind" or starts "kind ".
+    "pod_kill" is met by a testcase named pod_kill, not by a variant such as
+    pod_kill[stack] (a container restarted in place is not a pod replaced),
+    unless the variant is listed in `alternatives`. Every variant that ran must
+    pass all the same. A backend "kind" is met by a case whose backend property
+    is "kind" or starts "kind ".
     """
 
     scenario: str
     backend: str | None = None
     line: int = 0
+    alternatives: tuple[str, ...] = ()  # variants that meet it too, e.g. breaker[stack]
+
+    def met_by(self, scenario: str) -> bool:
+        return scenario == self.scenario or scenario in self.alternatives
 
     def label(self) -> str:
         return self.scenario if self.backend is None else f"{self.scenario} on {self.backend}"
@@ -278,7 +284,15 @@ def _requirement(item: Any, where: _Where) -> Requirement:
             f"{where.field}.backend must be a backend name, got {backend!r}",
             "write e.g. `backend: kind` or remove the key",
         )
-    return Requirement(_scenario(item["scenario"], where), backend, where.line)
+    alternatives = item.get("alternatives", [])
+    if not isinstance(alternatives, list) or not all(isinstance(a, str) for a in alternatives):
+        raise where.key(item, "alternatives").error(
+            f"{where.field}.alternatives must be a list of scenario names, got {alternatives!r}",
+            "write e.g. `alternatives: [\"breaker[stack]\"]` or remove the key",
+        )
+    scenario = _scenario(item["scenario"], where)
+    variants = tuple(_scenario(a, where) for a in alternatives)
+    return Requirement(scenario, backend, where.line, variants)
 
 
 def _thresholds(value: Any, where: _Where) -> tuple[Threshold, ...]:
