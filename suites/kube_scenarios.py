@@ -20,7 +20,7 @@ from chaosgate.providers.base import ClusterInfo
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.scenario_book import ScenarioBook, ScenarioRun
 from chaosgate.timeline import Timeline, Verdict
-from chaosgate.verdicts import slos_held
+from chaosgate.verdicts import observed_throughout, slos_held
 
 
 def start_run(book: ScenarioBook, name: str, stack: HeartStack) -> ScenarioRun:
@@ -34,6 +34,7 @@ def record(run: ScenarioRun, outcome: tuple[Timeline, Artifacts], verdicts: list
     timeline, artifacts = outcome
     run.timeline = timeline
     run.notes.extend(artifacts.notes)
+    verdicts = [*verdicts, observed_throughout(timeline)]
     run.artifacts["timeline"] = artifacts.timeline_path
     if artifacts.journal_status is not None:  # hpa plays a load profile: no experiment
         run.artifacts["journal"] = artifacts.journal_path

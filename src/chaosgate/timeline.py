@@ -26,6 +26,9 @@ LOAD = "load"  # one second of locust statistics
 WINDOW = "window"  # data: {"window": "baseline"|"fault"|"recovery", "edge": "start"|"end"}
 FAULT = "fault"  # data: {"action": ..., "phase": "start"|"end"|"landed", ...}
 PROBE = "probe"  # a direct observation by the harness (e.g. an HTTP probe)
+# An interval a watch saw nothing (it failed, then relisted); name: the watch,
+# t: when it was whole again, data: {"from": t0, "gap_s": ..., "reason": ...}.
+GAP = "gap"
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 Each collection path gets a sequence of list answers (the last one repeats)
 and a queue of watch sessions. A watch session is a list of steps, each an
-event dict (sent as one JSON line), or the string "gone" (answer HTTP 410
-instead of a stream). A session ends by closing the connection, as a
-dropped watch does. With no session left, a watch stays open and quiet
-until the server stops, like a real watch with nothing to say.
+event dict (sent as one JSON line), the string "gone" (answer HTTP 410
+instead of a stream), or "raw:<text>" (sent as that line, JSON or not).
+A session ends by closing the connection, as a dropped watch does. With no
+session left, a watch stays open and quiet until the server stops, like a
+real watch with nothing to say.
 """
 
 from __future__ import annotations
@@ -156,7 +157,9 @@ class FakeApiServer:
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()  # no length: the stream ends when we close it
                 for step in session or []:
-                    self.wfile.write(json.dumps(step).encode() + b"\n")
+                    raw = step[4:] if isinstance(step, str) and step.startswith("raw:") else None
+                    line = raw if raw is not None else json.dumps(step)
+                    self.wfile.write(line.encode() + b"\n")
                     self.wfile.flush()
                 if session is None:
                     fake.stopping.wait(30)  # nothing to say until the test ends

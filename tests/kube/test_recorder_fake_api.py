@@ -11,7 +11,7 @@ from fake_apiserver import FakeApiServer, event, expired
 
 from chaosgate.kube.observe import ClusterRecorder, RecorderSettings
 from chaosgate.kube.watch import WatchSettings
-from chaosgate.timeline import NODE, POD, Record
+from chaosgate.timeline import GAP, NODE, POD, Record
 
 NODES = "/api/v1/nodes"
 PODS = "/api/v1/namespaces/heart/pods"
@@ -103,3 +103,26 @@ def test_http_410_on_a_watch_relists_and_pods_keep_their_zones(
     ]
     assert fake.watch_versions(PODS)[:2] == ["7", "7"]
     assert fake.lists_of(PODS) == 2
+
+
+def test_a_malformed_watch_line_relists_and_records_the_gap(
+    fake: FakeApiServer, tmp_path: Path
+) -> None:
+    fake.add_list(NODES, "5", [node("a", "zone-a", "5")])
+    fake.add_watch(NODES, "raw:{this is not json", event("MODIFIED", node("a", "zone-a", "6")))
+    fake.add_list(NODES, "8", [node("a", "zone-a", "8", unschedulable=True)])
+    recorder = ClusterRecorder(fake.kubeconfig(tmp_path), "heart", settings=FAST)
+    with recorder:
+        assert recorder.wait_for(lambda: bool(gaps(recorder.records())), timeout=10)
+        problems = recorder.problems()
+    nodes = of(recorder.records(), NODE)
+    assert [data["unschedulable"] for _, data in nodes] == [False, True], "relisted, kept going"
+    [gap] = gaps(recorder.records())
+    assert gap.name == NODE and "not JSON" in gap.data["reason"]
+    assert gap.data["from"] <= gap.t
+    assert fake.lists_of(NODES) == 2
+    assert any("saw nothing for" in p and "not JSON" in p for p in problems)
+
+
+def gaps(records: list[Record]) -> list[Record]:
+    return [r for r in records if r.kind == GAP]

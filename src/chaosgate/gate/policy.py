@@ -288,7 +288,7 @@ def _requirement(item: Any, where: _Where) -> Requirement:
     if not isinstance(alternatives, list) or not all(isinstance(a, str) for a in alternatives):
         raise where.key(item, "alternatives").error(
             f"{where.field}.alternatives must be a list of scenario names, got {alternatives!r}",
-            "write e.g. `alternatives: [\"breaker[stack]\"]` or remove the key",
+            'write e.g. `alternatives: ["breaker[stack]"]` or remove the key',
         )
     scenario = _scenario(item["scenario"], where)
     variants = tuple(_scenario(a, where) for a in alternatives)

@@ -31,7 +31,7 @@ from chaosgate.errors import ClusterError
 from chaosgate.kube import object_data
 from chaosgate.kube.client import KubeApi, connect_kubeconfig
 from chaosgate.kube.watch import DELETED, GONE, SYNC, ResourceWatch, WatchEvent, WatchSettings
-from chaosgate.timeline import EVENT, HPA, NODE, PDB, POD, STATEFULSET, Record, Timeline
+from chaosgate.timeline import EVENT, GAP, HPA, NODE, PDB, POD, STATEFULSET, Record, Timeline
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,7 @@ class ClusterRecorder:
             handle=lambda event: self._on_event(kind, event),
             clock=self._clock,
             settings=self._settings.watch,
+            on_gap=lambda began, ended, reason: self._on_gap(kind, began, ended, reason),
         )
         thread = threading.Thread(target=watch.run, name=f"watch-{kind}", daemon=True)
         self._watches.append(watch)
@@ -158,6 +159,11 @@ class ClusterRecorder:
                     f"watch of {watch.what} reconnected after {watch.stats.errors} error(s); "
                     f"last: {watch.stats.last_error}"
                 )
+            for began, ended, reason in watch.stats.gaps:
+                found.append(
+                    f"watch of {watch.what} saw nothing for {ended - began:.1f} s "
+                    f"(until it listed again) after: {reason}"
+                )
         return found
 
     def zone_of(self, node: str) -> str | None:
@@ -182,6 +188,11 @@ class ClusterRecorder:
         for listener in self._listeners:
             listener(record)
         self._changed.notify_all()
+
+    def _on_gap(self, kind: str, began: float, ended: float, reason: str) -> None:
+        """A watch was blind from `began` to `ended`: a GAP record, for verdicts and notes."""
+        data = {"watch": kind, "from": began, "gap_s": round(ended - began, 3), "reason": reason}
+        self.emit(Record(ended, GAP, kind, data))
 
     def _on_event(self, kind: str, event: WatchEvent) -> None:
         try:

@@ -68,6 +68,8 @@ class WatchStats:
     errors: int = 0
     last_error: str = ""
     events: int = field(default=0)
+    # (from, to, reason): wall-clock intervals this watch may have missed events in
+    gaps: list[tuple[float, float, str]] = field(default_factory=list)
 
 
 class ResourceWatch:
@@ -87,6 +89,7 @@ class ResourceWatch:
         clock: Callable[[], float] = time.time,
         settings: WatchSettings | None = None,
         field_selector: str | None = None,
+        on_gap: Callable[[float, float, str], None] | None = None,
     ) -> None:
         self._api = api
         self._list = list_method
@@ -101,6 +104,8 @@ class ResourceWatch:
         self._stopped = threading.Event()
         self._response: Any = None
         self._known: set[str] = set()
+        self._on_gap = on_gap
+        self._gap_from: tuple[float, str] | None = None  # since when, and why, we are blind
         self.synced = threading.Event()
         self.stats = WatchStats()
 
@@ -129,7 +134,8 @@ class ResourceWatch:
             except ResourceExpired:
                 log.info("watch of %s expired (410 Gone); listing again", self.what)
                 resource_version = None
-            except KubeApiError as exc:
+            except (KubeApiError, ValueError, OSError) as exc:
+                # Anything else that breaks one watch must not end the thread silently.
                 if self._stopped.is_set():
                     break
                 self._note_error(exc)
@@ -140,7 +146,20 @@ class ResourceWatch:
     def _note_error(self, exc: Exception) -> None:
         self.stats.errors += 1
         self.stats.last_error = str(exc)
+        if self._gap_from is None and self.synced.is_set():
+            self._gap_from = (self._clock(), str(exc))
         log.warning("watch of %s failed (%s); reconnecting", self.what, exc)
+
+    def _close_gap(self) -> None:
+        """The relist after a failure made the view whole again: record what was missed."""
+        if self._gap_from is None:
+            return
+        began, reason = self._gap_from
+        self._gap_from = None
+        ended = self._clock()
+        self.stats.gaps.append((began, ended, reason))
+        if self._on_gap is not None:
+            self._on_gap(began, ended, reason)
 
     def _relist(self) -> str:
         body = self._api.call(
@@ -158,6 +177,7 @@ class ResourceWatch:
             self._emit(WatchEvent(GONE, gone, received))
         self._known = current
         self.synced.set()
+        self._close_gap()
         return str(body.get("metadata", {}).get("resourceVersion", ""))
 
     def _watch_from(self, resource_version: str) -> str:
@@ -189,8 +209,16 @@ class ResourceWatch:
         for line in iter_resp_lines(self._response):  # type: ignore[no-untyped-call]
             if self._stopped.is_set():
                 return
-            if line.strip():
+            if not line.strip():
+                continue
+            try:
                 yield json.loads(line)
+            except ValueError:
+                # A line we cannot read may have been any event: relist rather than
+                # carry on without it (and without ending the watch thread).
+                raise KubeApiError(
+                    f"watch of {self.what} sent a line that is not JSON: {line[:80]!r}"
+                ) from None
 
     def _apply(self, event: dict[str, Any], resource_version: str) -> str:
         kind = str(event.get("type"))

@@ -10,6 +10,7 @@ from chaosgate.verdicts.breaker import breaker_behaved, breakers_behaved
 from chaosgate.verdicts.combine import combine
 from chaosgate.verdicts.comparison import Comparison, compare_to_baseline, mann_whitney_u
 from chaosgate.verdicts.hpa import hpa_behaved
+from chaosgate.verdicts.observation import observed_throughout
 from chaosgate.verdicts.pdb import evictions_refused_not_absent, pdb_held
 from chaosgate.verdicts.recovery import Evidence, Workload, fault_landed, recovered_within
 from chaosgate.verdicts.slo import Slo, latency_vs_baseline, slo_for, slo_held, slos_held
@@ -29,6 +30,7 @@ __all__ = [
     "hpa_behaved",
     "latency_vs_baseline",
     "mann_whitney_u",
+    "observed_throughout",
     "pdb_held",
     "recovered_within",
     "slo_for",
