@@ -262,21 +262,7 @@ def test_sigterm_during_a_plain_chaos_run_still_uncordons(
     heart: HeartCluster, tmp_path: Path
 ) -> None:
     records = tmp_path / "fault-records.jsonl"
-    env = {
-        **os.environ,
-        "CHAOSGATE_KUBECONFIG": str(heart.info.kubeconfig),
-        "CHAOSGATE_ALLOW_CONTEXT": current_context(heart.info.kubeconfig),
-        "CHAOSGATE_ZONE": ZONE,
-        "CHAOSGATE_DRAIN_NAMESPACES": NAMESPACE,
-        "CHAOSGATE_HOLD_SECONDS": "120",  # far longer than the test waits
-        "CHAOSGATE_FAULT_RECORDS": str(records),
-    }
-    chaos = Path(sys.executable).parent / "chaos"
-    argv = [
-        str(chaos), "--no-version-check", "--no-log-file", "run",
-        "--journal-path", str(tmp_path / "journal.json"), "--rollback-strategy", "always",
-        str(REPO / "chaos" / "kube-zone-drain.json"),
-    ]  # fmt: skip
+    argv, env = plain_drain_run(heart, tmp_path, records)
     with subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True) as run:
         try:
             drained = wait_until(
@@ -302,22 +288,7 @@ def test_sigkill_mid_drain_leaves_the_uncordon_to_chaosgate_recover(
     """No handler runs after SIGKILL: only the undo ledger knows the zone is cordoned."""
     scope = scope_of("local", heart.info.name)
     records = tmp_path / "fault-records.jsonl"
-    env = {
-        **os.environ,
-        "CHAOSGATE_KUBECONFIG": str(heart.info.kubeconfig),
-        "CHAOSGATE_ALLOW_CONTEXT": current_context(heart.info.kubeconfig),
-        "CHAOSGATE_ZONE": ZONE,
-        "CHAOSGATE_DRAIN_NAMESPACES": NAMESPACE,
-        "CHAOSGATE_HOLD_SECONDS": "120",
-        "CHAOSGATE_FAULT_RECORDS": str(records),
-        "CHAOSGATE_UNDO_SCOPE": scope,
-    }
-    bin_dir = Path(sys.executable).parent
-    argv = [
-        str(bin_dir / "chaos"), "--no-version-check", "--no-log-file", "run",
-        "--journal-path", str(tmp_path / "journal.json"), "--rollback-strategy", "always",
-        str(REPO / "chaos" / "kube-zone-drain.json"),
-    ]  # fmt: skip
+    argv, env = plain_drain_run(heart, tmp_path, records, CHAOSGATE_UNDO_SCOPE=scope)
     with subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL) as run:
         try:
             drained = wait_until(
@@ -335,7 +306,7 @@ def test_sigkill_mid_drain_leaves_the_uncordon_to_chaosgate_recover(
     with pytest.raises(UnsafeTarget, match="chaosgate recover --provider local"):
         refuse_unfinished_business("local", heart.info.name)
 
-    recover = [str(bin_dir / "chaosgate"), "recover", "--provider", "local"]
+    recover = [str(Path(sys.executable).parent / "chaosgate"), "recover", "--provider", "local"]
     recover += ["--cluster-name", heart.info.name]
     first = run_command(recover, env)
     assert first.returncode == 0, first.stderr
@@ -351,3 +322,26 @@ def test_sigkill_mid_drain_leaves_the_uncordon_to_chaosgate_recover(
 def run_command(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """The CLI as a user runs it; its exit code is for the caller to judge."""
     return subprocess.run(argv, check=False, env=env, capture_output=True, text=True, timeout=120)
+
+
+def plain_drain_run(
+    heart: HeartCluster, tmp_path: Path, records: Path, **extra: str
+) -> tuple[list[str], dict[str, str]]:
+    """`chaos run chaos/kube-zone-drain.json` as a user runs it, holding the zone 120 s
+    (far longer than a test waits); its argv and environment."""
+    env = {
+        **os.environ,
+        "CHAOSGATE_KUBECONFIG": str(heart.info.kubeconfig),
+        "CHAOSGATE_ALLOW_CONTEXT": current_context(heart.info.kubeconfig),
+        "CHAOSGATE_ZONE": ZONE,
+        "CHAOSGATE_DRAIN_NAMESPACES": NAMESPACE,
+        "CHAOSGATE_HOLD_SECONDS": "120",
+        "CHAOSGATE_FAULT_RECORDS": str(records),
+        **extra,
+    }
+    argv = [
+        str(Path(sys.executable).parent / "chaos"), "--no-version-check", "--no-log-file", "run",
+        "--journal-path", str(tmp_path / "journal.json"), "--rollback-strategy", "always",
+        str(REPO / "chaos" / "kube-zone-drain.json"),
+    ]  # fmt: skip
+    return argv, env
