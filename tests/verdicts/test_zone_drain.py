@@ -130,3 +130,25 @@ def test_drain_with_no_zone_left_is_an_error() -> None:
     verdict = zone_drain_ok(records, "zone-a", ["zone-a"], baseline_window=None)
     assert verdict.outcome is Outcome.ERROR
     assert "no zones besides 'zone-a'" in verdict.message
+
+
+LANDED = [
+    fault(12, "zone_drain", "landed", f"{STS}-0"),
+    fault(15, "zone_drain", "landed", f"{STS}-3"),
+]
+
+
+def test_evicted_pods_are_followed_to_their_new_zones() -> None:
+    verdict = judge(START, LANDED, END, STEADY, EVICTED, respawn(), DRAIN_LOAD)
+    assert verdict.outcome is Outcome.PASS, verdict.message
+    figures = verdict.figures
+    assert figures["evicted_running_again"] == 2
+    assert (figures["evicted_now_in_zone-b"], figures["evicted_now_in_zone-c"]) == (1, 1)
+
+
+def test_an_evicted_pod_that_never_came_back_fails() -> None:
+    pending = pod(20, f"{STS}-3", uid="v3", zone="zone-c", phase="Pending")
+    verdict = judge(START, LANDED, END, STEADY, EVICTED, respawn()[:1], pending, DRAIN_LOAD)
+    assert verdict.outcome is Outcome.FAIL
+    assert "1 evicted pod(s) not Running again at the end of recovery" in verdict.message
+    assert f"{STS}-3 (Pending on" in verdict.message

@@ -37,7 +37,8 @@ def zone_drain_ok(
     StatefulSet `workload` in `zone` at the end of `drain_window` (the harness
     closes it once the drain finished, before it uncordons); at the end of
     `recovery_window` the Running pods over the other zones differ by at most
-    `max_skew`; and per-second latency during the drain no worse than in
+    `max_skew`; every pod the drain evicted Running again by then (figures say
+    in which zone); and per-second latency during the drain no worse than in
     `baseline_window` (pass None where there is no traffic, e.g. simulated pods).
     Figures: drain_s, evicted, left_in_zone, skew, pods_<zone> per zone, latency_*.
     """
@@ -61,6 +62,8 @@ def zone_drain_ok(
         _judge_spread(
             findings, pods, zones, others, max_skew=max_skew, origin=origin, at=recovered.end
         )
+        evicted = _evicted_pods(timeline, start, end, workload)
+        _judge_evicted_back(findings, pods, evicted, origin, at=recovered.end)
         if baseline_window is not None:
             comparison = latency_comparison(
                 timeline, baseline_window, drained.start, drained.end, metric=latency_metric
@@ -84,6 +87,46 @@ def _drain_marks(timeline: Timeline, zone: str) -> tuple[FaultMark, FaultMark]:
     if end is None:
         raise InsufficientData(f"the zone_drain of {zone!r} has no end record")
     return start, end
+
+
+def _evicted_pods(
+    timeline: Timeline, start: FaultMark, end: FaultMark, workload: str
+) -> list[str]:
+    """The workload's pods the drain evicted (its "landed" marks between start and end)."""
+    marks = parse_all(timeline.of_kind(FAULT), fault_mark)
+    landed = [m for m in marks if m.action == "zone_drain" and m.phase == "landed"]
+    names = {t for m in landed if start.t <= m.t <= end.t for t in m.targets}
+    return sorted(n for n in names if belongs_to_statefulset(n, workload))
+
+
+def _judge_evicted_back(
+    findings: Findings,
+    pods: Sequence[PodSample],
+    evicted: Sequence[str],
+    origin: Origin,
+    at: float,
+) -> None:
+    """Where the evicted pods went: each must be Running again by the end of recovery."""
+    latest = latest_per_name(pods, at)
+    back = [latest[n] for n in evicted if n in latest and latest[n].running]
+    for sample in back:
+        key = f"evicted_now_in_{sample.zone or 'unknown'}"
+        findings.figures[key] = int(findings.figures.get(key, 0)) + 1
+    missing = [n for n in evicted if n not in {p.name for p in back}]
+    findings.figures["evicted_running_again"] = len(back)
+    if missing:
+        states = ", ".join(f"{n} ({_state(latest.get(n))})" for n in missing)
+        findings.add(
+            Outcome.FAIL,
+            f"{len(missing)} evicted pod(s) not Running again at the end of recovery, "
+            f"{origin.describe(at)}: {states}",
+        )
+
+
+def _state(sample: PodSample | None) -> str:
+    if sample is None:
+        return "never seen again"
+    return "deleted" if sample.deleted else f"{sample.phase} on {sample.node or 'no node'}"
 
 
 def _drains(mark: FaultMark, zone: str) -> bool:
