@@ -170,3 +170,26 @@ def test_latency_vs_baseline_needs_both_windows() -> None:
     verdict = latency_vs_baseline(timeline(records), "fault")
     assert verdict.outcome is Outcome.ERROR
     assert "no 'baseline' window was recorded" in verdict.message
+
+
+TYPICAL = {"p95_ms_typical_max": 50}
+
+
+@pytest.mark.parametrize(
+    ("samples", "outcome", "message"),
+    [
+        # one noisy second does not move the typical second
+        ([*load_seconds(10, 18, p95=10.0), load(19, p95=900.0)], Outcome.PASS, "SLO held"),
+        (load_seconds(10, 20, p95=45.0), Outcome.MARGINAL, "is near 50 ms: 45 ms"),
+        (  # a lasting slowdown, under every worst-second ceiling
+            load_seconds(10, 20, p95=80.0),
+            Outcome.FAIL,
+            "the typical second's p95 over the fault window exceeds 50 ms by 30 ms: 80 ms",
+        ),
+    ],
+)
+def test_typical_second_ceiling(samples: list[Record], outcome: Outcome, message: str) -> None:
+    verdict = slo_held(timeline(FAULT_WINDOW, samples), TYPICAL, "fault")
+    assert verdict.outcome is outcome, verdict.message
+    assert message in verdict.message
+    assert verdict.figures["p95_ms_typical_max"] == 50

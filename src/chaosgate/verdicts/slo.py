@@ -37,6 +37,9 @@ class Slo:
     p50_ms_max: float | None = None
     p95_ms_max: float | None = None
     p99_ms_max: float | None = None
+    # The typical second's p95 (request-weighted median over the window's seconds):
+    # a slowdown that lasts, which one noisy second cannot fake.
+    p95_ms_typical_max: float | None = None
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, object]) -> Slo:
@@ -100,6 +103,8 @@ def _slo_held(timeline: Timeline, slo: Slo, name: str, check: str) -> Verdict:
         _judge_fail_ratio(findings, summary, slo.fail_ratio_max, name)
     for metric, limit in slo.latency_limits().items():
         _judge_latency(findings, samples, metric, limit, origin)
+    if slo.p95_ms_typical_max is not None:
+        _judge_typical(findings, samples, slo.p95_ms_typical_max, name)
     return findings.verdict(
         f"SLO held over the {name} window ({summary.requests} requests in {len(samples)} s, "
         f"fail ratio {summary.fail_ratio:.4f})"
@@ -150,6 +155,20 @@ def _judge_latency(
     findings.add(
         limit_outcome(worst.value, limit),
         f"{metric} {relation}: worst second {worst.value:g} ms at {origin.describe(worst.t)}",
+    )
+
+
+def _judge_typical(findings: Findings, samples: list[LoadSample], limit: float, name: str) -> None:
+    value = typical(samples, "p95_ms")
+    if value is None:
+        raise InsufficientData("no p95_ms values in the load samples")
+    findings.figures["p95_ms_typical_max"] = limit
+    over = value - limit
+    relation = f"exceeds {limit:g} ms by {over:g} ms" if over > 0 else f"is near {limit:g} ms"
+    findings.add(
+        limit_outcome(value, limit),
+        f"the typical second's p95 over the {name} window {relation}: {value:g} ms "
+        f"(request-weighted median of {len(samples)} seconds)",
     )
 
 

@@ -89,9 +89,7 @@ def _drain_marks(timeline: Timeline, zone: str) -> tuple[FaultMark, FaultMark]:
     return start, end
 
 
-def _evicted_pods(
-    timeline: Timeline, start: FaultMark, end: FaultMark, workload: str
-) -> list[str]:
+def _evicted_pods(timeline: Timeline, start: FaultMark, end: FaultMark, workload: str) -> list[str]:
     """The workload's pods the drain evicted (its "landed" marks between start and end)."""
     marks = parse_all(timeline.of_kind(FAULT), fault_mark)
     landed = [m for m in marks if m.action == "zone_drain" and m.phase == "landed"]
