@@ -18,6 +18,7 @@ ZONE = "zone-a"
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
+@pytest.mark.scenario("az_drain")
 def test_az_drain(heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path) -> None:
     run = start_run(scenario_book, "az_drain", heart_stack)
     outcome = run_zone_drain(

@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.mark.needs_docker
+@pytest.mark.scenario("breaker[stack]")
 def test_breaker_on_stack_runtime(scenario_book: ScenarioBook, report_dir: Path) -> None:
     run = run_and_record(
         scenario_book, "breaker", report_dir / "breaker-stack", run_breaker_scenario, judge_breaker
@@ -39,6 +40,7 @@ def test_breaker_on_stack_runtime(scenario_book: ScenarioBook, report_dir: Path)
 
 
 @pytest.mark.needs_tools
+@pytest.mark.scenario("breaker")
 def test_breaker_on_cluster(
     request: pytest.FixtureRequest, scenario_book: ScenarioBook, report_dir: Path
 ) -> None:

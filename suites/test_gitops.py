@@ -129,6 +129,7 @@ def guarded(run: ScenarioRun, check: str, step: Callable[[], Verdict]) -> Verdic
         return run.add(Verdict(check, Outcome.ERROR, str(exc)))
 
 
+@pytest.mark.scenario("gitops")
 def test_gitops(heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path) -> None:
     stack = heart_stack
     run = scenario_book.start("gitops", backend_label(stack.cluster), stack.revision)

@@ -52,6 +52,7 @@ def profile_for(cluster: ClusterInfo) -> LoadProfile:
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
+@pytest.mark.scenario("hpa")
 def test_hpa(heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path) -> None:
     run = start_run(scenario_book, "hpa", heart_stack)
     cluster = heart_stack.cluster

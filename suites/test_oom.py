@@ -24,6 +24,7 @@ def judge(result: ScenarioResult) -> list[Verdict]:
 @pytest.mark.needs_docker
 @pytest.mark.slow
 @pytest.mark.timeout(900)
+@pytest.mark.scenario("oom[stack]")
 def test_oom_on_stack_runtime(scenario_book: ScenarioBook, report_dir: Path) -> None:
     run = run_and_record(scenario_book, "oom", report_dir / "oom-stack", run_oom_scenario, judge)
     run.assert_passed()
@@ -32,6 +33,7 @@ def test_oom_on_stack_runtime(scenario_book: ScenarioBook, report_dir: Path) -> 
 @pytest.mark.needs_tools
 @pytest.mark.slow
 @pytest.mark.timeout(900)
+@pytest.mark.scenario("oom")
 def test_oom_on_cluster(
     heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path
 ) -> None:

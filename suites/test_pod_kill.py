@@ -26,6 +26,7 @@ def judge(result: ScenarioResult) -> list[Verdict]:
 @pytest.mark.needs_docker
 @pytest.mark.slow
 @pytest.mark.timeout(900)
+@pytest.mark.scenario("pod_kill[stack]")
 def test_pod_kill_on_stack_runtime(scenario_book: ScenarioBook, report_dir: Path) -> None:
     run = run_and_record(
         scenario_book, "pod_kill", report_dir / "pod-kill-stack", run_pod_kill_scenario, judge
@@ -36,6 +37,7 @@ def test_pod_kill_on_stack_runtime(scenario_book: ScenarioBook, report_dir: Path
 @pytest.mark.needs_tools
 @pytest.mark.slow
 @pytest.mark.timeout(900)
+@pytest.mark.scenario("pod_kill")
 def test_pod_kill_on_cluster(
     heart_stack: HeartStack, scenario_book: ScenarioBook, report_dir: Path
 ) -> None:

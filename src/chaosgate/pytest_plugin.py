@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -60,12 +60,56 @@ def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+BOOK = pytest.StashKey[ScenarioBook]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # pytest tears session fixtures down on KeyboardInterrupt; SIGTERM (CI
     # cancelling a job) must take the same path so the cluster is cleaned up.
     in_main_thread = threading.current_thread() is threading.main_thread()
     if in_main_thread and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
         signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    config.addinivalue_line(
+        "markers",
+        "scenario(name): the scenario testcase this test reports; if the test ends "
+        "without starting it (a fixture failed, say), an error testcase says why",
+    )
+    # The session's book exists before any fixture, so a scenario whose fixtures
+    # fail is still written (as an error), and is written when the session ends.
+    report_dir = Path(config.getoption("--report-dir")).resolve()
+    junit = config.getoption("--scenario-junit")
+    config.stash[BOOK] = ScenarioBook(
+        Path(junit) if junit else report_dir / "junit.xml", report_dir
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    book = session.config.stash.get(BOOK, None)
+    if book is not None:
+        book.write()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A `scenario`-marked test that failed before starting its scenario: an error testcase."""
+    report = yield
+    marker = item.get_closest_marker("scenario")
+    if marker is not None and report.failed and report.when in ("setup", "call"):
+        book = item.config.stash[BOOK]
+        name = str(marker.args[0])
+        if not book.started_during(name, item.nodeid):
+            book.refused(name, item.nodeid, _why(call))
+    return report
+
+
+def _why(call: pytest.CallInfo[None]) -> str:
+    if call.excinfo is None:
+        return "no reason recorded"
+    if isinstance(call.excinfo.value, pytest.fail.Exception):
+        return str(call.excinfo.value)  # our own one sentence (see _one_sentence)
+    return call.excinfo.exconly()
 
 
 def options_from(config: pytest.Config) -> HarnessOptions:
@@ -90,15 +134,14 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     Every suite gets this, so a scenario that raises after some verdicts passed
     is reported as an error, never as the passes it had so far.
     """
-    book = getattr(item, "funcargs", {}).get("scenario_book")
+    book = item.config.stash[BOOK]
+    book.current_test = item.nodeid
     try:
         result = yield
     except BaseException as exc:
-        if isinstance(book, ScenarioBook):
-            book.finish_runs(exc)
+        book.finish_runs(exc)
         raise
-    if isinstance(book, ScenarioBook):
-        book.finish_runs()
+    book.finish_runs()
     return result
 
 
@@ -150,11 +193,6 @@ def heart_stack(argocd: ClusterInfo, harness_options: HarnessOptions) -> HeartSt
 
 
 @pytest.fixture(scope="session")
-def scenario_book(request: pytest.FixtureRequest, report_dir: Path) -> Iterator[ScenarioBook]:
-    """Collects scenario runs; writes JUnit and the HTML report at session end."""
-    junit = request.config.getoption("--scenario-junit")
-    book = ScenarioBook(Path(junit) if junit else report_dir / "junit.xml", report_dir)
-    try:
-        yield book
-    finally:
-        book.write()
+def scenario_book(request: pytest.FixtureRequest, report_dir: Path) -> ScenarioBook:
+    """Collects scenario runs; JUnit and the HTML report are written when the session ends."""
+    return request.config.stash[BOOK]

@@ -20,6 +20,8 @@ from chaosgate.report.model import Figure, ScenarioResult
 from chaosgate.timeline import Outcome, Timeline, Verdict
 from chaosgate.verdicts.combine import aggregate_figures, combine
 
+NOT_STARTED = "none (the scenario did not start)"
+
 
 class ScenarioFailed(AssertionError):
     """The scenario ran and a verdict did not pass (what assert_passed raises)."""
@@ -40,6 +42,7 @@ class ScenarioRun:
     skipped_reason: str | None = None
     crashed: str | None = None  # the test raised before judging everything
     ended: float | None = None  # set when its test ends (see finish)
+    test: str = ""  # the pytest node id of the test that ran it
     notes: list[str] = field(default_factory=list)  # ScenarioResult.notes
 
     def add(self, verdict: Verdict) -> Verdict:
@@ -99,9 +102,22 @@ class ScenarioBook:
     junit: Path
     report_dir: Path
     runs: list[ScenarioRun] = field(default_factory=list)
+    current_test: str = ""  # the pytest node id of the test running now (set by the plugin)
 
     def start(self, name: str, backend: str, revision: str = "") -> ScenarioRun:
-        run = ScenarioRun(name, backend, revision)
+        run = ScenarioRun(name, backend, revision, test=self.current_test)
+        self.runs.append(run)
+        return run
+
+    def started_during(self, name: str, test: str) -> bool:
+        """Whether test `test` started a run of scenario `name`."""
+        return any(run.name == name and run.test == test for run in self.runs)
+
+    def refused(self, name: str, test: str, reason: str) -> ScenarioRun:
+        """Record a scenario its test could not start (a fixture failed): an error testcase."""
+        run = ScenarioRun(name, NOT_STARTED, test=test)
+        run.crashed = f"the scenario could not start: {reason}"
+        run.finish()
         self.runs.append(run)
         return run
 
@@ -118,5 +134,6 @@ class ScenarioBook:
         results = [run.result() for run in self.runs]
         timelines = {run.name: run.timeline for run in self.runs if run.timeline is not None}
         self.junit.parent.mkdir(parents=True, exist_ok=True)
+        self.report_dir.mkdir(parents=True, exist_ok=True)
         write_junit(results, self.junit)
         write_html_report(results, timelines, self.report_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,8 @@ def test_a_cluster_that_cannot_be_found_is_one_sentence_not_a_traceback(tmp_path
     assert f"chaosgate: Context lab is not in {kubeconfig}" in output
     assert "Traceback" not in output and "During handling" not in output
     assert "existing.py" not in output, "no source lines of the harness"
+    junit = tmp_path / "reports" / "junit.xml"
+    [case] = [c for c in ET.parse(junit).getroot().iter("testcase") if c.attrib["name"] == "gitops"]
+    error = case.find("error")
+    assert error is not None, "the refused scenario is an error testcase, not absent"
+    assert "could not start: chaosgate: Context lab is not in" in error.attrib["message"]

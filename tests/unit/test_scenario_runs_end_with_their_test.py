@@ -15,7 +15,20 @@ pytest_plugins = ("pytester",)
 
 SUITE = """
 import time
+import pytest
 from chaosgate.timeline import Outcome, Verdict
+
+@pytest.fixture
+def cluster_that_fails():
+    raise RuntimeError("kind create failed: no node image")
+
+@pytest.mark.scenario("fourth")
+def test_cannot_start(cluster_that_fails, scenario_book):
+    scenario_book.start("fourth", "unit")
+
+@pytest.mark.scenario("fifth")
+def test_skipped_before_starting(scenario_book):
+    pytest.skip("no traffic on this provider")
 
 def test_slow_then_fine(scenario_book):
     run = scenario_book.start("first", "unit")
@@ -44,7 +57,7 @@ def test_each_run_ends_with_its_test(pytester: pytest.Pytester, tmp_path: Path) 
     pytester.makepyfile(test_suite=SUITE)
     junit = tmp_path / "scenarios.xml"
     result = pytester.runpytest("-p", "no:cacheprovider", "--scenario-junit", str(junit))
-    result.assert_outcomes(passed=1, failed=2)
+    result.assert_outcomes(passed=1, failed=2, errors=1, skipped=1)
     found = cases(junit)
 
     assert float(found["first"].attrib["time"]) < 0.5, "the later tests' time is not its own"
@@ -59,3 +72,9 @@ def test_each_run_ends_with_its_test(pytester: pytest.Pytester, tmp_path: Path) 
 
     failed = found["third"].find("failure")
     assert failed is not None and found["third"].find("error") is None
+
+    refused = found["fourth"].find("error")
+    assert refused is not None, "a scenario whose fixture failed is an error testcase, not absent"
+    assert "could not start" in (refused.text or "") + refused.attrib.get("message", "")
+    assert "no node image" in (refused.text or "") + refused.attrib.get("message", "")
+    assert "fifth" not in found, "a skip is not a refusal"
