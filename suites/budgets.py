@@ -7,17 +7,14 @@ policy file (the one given to `chaosgate gate --policy`).
 
 from __future__ import annotations
 
-import os
 from functools import cache
-from pathlib import Path
 
-from chaosgate.gate.policy import Policy, budget, load_policy
-from chaosgate.versions import REPO_ROOT
+from chaosgate.gate.policy import Policy, budget, default_policy_path, load_policy
 
 
 @cache
 def policy() -> Policy:
-    return load_policy(Path(os.environ.get("CHAOSGATE_POLICY") or REPO_ROOT / "gate.yaml"))
+    return load_policy(default_policy_path())
 
 
 def budget_s(scenario: str, figure: str) -> float:

@@ -8,17 +8,23 @@ report when the session ends — also for runs whose test failed or errored.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from chaosgate.errors import ChaosgateError
+from chaosgate.gate.policy import default_policy_path, load_policy
+from chaosgate.gate.score import Score, score_of_results
 from chaosgate.report.html import write_html_report
 from chaosgate.report.junit import write_junit
 from chaosgate.report.model import Figure, ScenarioResult
 from chaosgate.timeline import Outcome, Timeline, Verdict
 from chaosgate.verdicts.combine import aggregate_figures, combine
+
+log = logging.getLogger(__name__)
 
 NOT_STARTED = "none (the scenario did not start)"
 
@@ -135,5 +141,15 @@ class ScenarioBook:
         timelines = {run.name: run.timeline for run in self.runs if run.timeline is not None}
         self.junit.parent.mkdir(parents=True, exist_ok=True)
         self.report_dir.mkdir(parents=True, exist_ok=True)
-        write_junit(results, self.junit)
-        write_html_report(results, timelines, self.report_dir)
+        score = self._score(results)
+        suite = [("resilience_score", f"{score.value:.1f}")] if score else []
+        write_junit(results, self.junit, suite)
+        write_html_report(results, timelines, self.report_dir, score.describe() if score else None)
+
+    def _score(self, results: list[ScenarioResult]) -> Score | None:
+        """The run's resilience score under the default gate policy (None if unreadable)."""
+        try:
+            return score_of_results(results, load_policy(default_policy_path()))
+        except ChaosgateError as exc:
+            log.warning("no resilience score in the reports: %s", exc)
+            return None

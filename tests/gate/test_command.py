@@ -59,6 +59,7 @@ def test_go(tmp_path: Path, policy: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 0
     assert out.startswith("## chaosgate release gate: GO ✅")
     assert "| pod_kill | kind | ✅ pass | ✓ recovery_s ≤ 60 (17.3) |" in out
+    assert "Resilience score: **100.0/100 (gitops 100%, pod_kill 100%" in out
     assert out.rstrip().endswith("**GO**: every required scenario passed and every threshold held.")
     # Appended, not overwritten: other steps write to the same job summary.
     assert summary.read_text() == "earlier step's summary\n" + out

@@ -68,6 +68,8 @@ def test_one_testcase_per_scenario_with_figures_as_properties(report: Path) -> N
         "backend": "kind",
         "revision": "3f9c2a7be41d0c6a9e8f1b2c3d4e5f60718293a4",
         "outcome": "pass",
+        "checks": "2",
+        "checks_passed": "2",
         "recovery_s": "17.3",
         "p95_ms.fault": "142.1",
         "fail_ratio.fault": "0.041",

@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chaosgate.gate.junit_reader import CaseStatus, JunitCase
+from chaosgate.gate.matching import requirement_matches, scenario_matches
 from chaosgate.gate.policy import Policy, Requirement, Threshold
+from chaosgate.gate.score import Score, resilience_score
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class GateDecision:
     reasons: tuple[str, ...]  # one sentence per thing that stops the release
     rows: tuple[CaseRow, ...]  # every testcase read, in report order
     missing: tuple[Requirement, ...]  # required scenarios with no testcase at all
+    score: Score | None = None  # the resilience score of the run under the policy
 
 
 def decide(cases: Sequence[JunitCase], policy: Policy) -> GateDecision:
@@ -55,7 +58,13 @@ def decide(cases: Sequence[JunitCase], policy: Policy) -> GateDecision:
     reasons += _apply_thresholds(cases, policy, checks)
     rows = tuple(_row(c, policy, tuple(checks[id(c)])) for c in cases)
     missing = tuple(r for r in policy.required if not any(requirement_matches(r, c) for c in cases))
-    return GateDecision(not reasons, tuple(reasons), rows, missing)
+    score = resilience_score(cases, policy)
+    if policy.min_score is not None and score.value < policy.min_score:
+        reasons.append(
+            f"the resilience score {score.value:.1f} is below the policy's minimum "
+            f"{policy.min_score:g}"
+        )
+    return GateDecision(not reasons, tuple(reasons), rows, missing, score)
 
 
 def _apply_thresholds(
@@ -174,25 +183,6 @@ def as_number(text: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
-
-
-def requirement_matches(requirement: Requirement, case: JunitCase) -> bool:
-    """Whether a testcase counts for a requirement (scenario, and backend if named)."""
-    if not scenario_matches(requirement.scenario, case.scenario):
-        return False
-    return requirement.backend is None or backend_matches(requirement.backend, case.backend)
-
-
-def scenario_matches(wanted: str, scenario: str) -> bool:
-    """Whether a scenario counts as wanted: "breaker" is met by breaker and breaker[stack],
-    "breaker[stack]" only by itself."""
-    return scenario == wanted or ("[" not in wanted and scenario.startswith(wanted + "["))
-
-
-def backend_matches(wanted: str, backend: str | None) -> bool:
-    """Whether a backend counts as wanted: "kind" is met by "kind", "local" by
-    "local (kwok-simulated pods)"; an unknown backend (None) never is."""
-    return backend is not None and (backend == wanted or backend.startswith(wanted + " "))
 
 
 def case_label(case: JunitCase) -> str:

@@ -20,9 +20,10 @@ impossible bounds are errors that name the line, the field and the fix.
 from __future__ import annotations
 
 import math
+import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,7 +35,7 @@ from chaosgate.report.model import SCENARIOS
 _Item = TypeVar("_Item")
 
 _SCENARIO_NAME = re.compile(rf"^({'|'.join(SCENARIOS)})(\[[A-Za-z0-9_.-]+\])?$")
-_TOP_KEYS = frozenset({"required", "thresholds", "allow_marginal"})
+_TOP_KEYS = frozenset({"required", "thresholds", "allow_marginal", "weights", "min_score"})
 _REQUIREMENT_KEYS = frozenset({"scenario", "backend", "alternatives"})
 _THRESHOLD_KEYS = frozenset({"scenario", "property", "max", "min", "equals"})
 
@@ -91,6 +92,18 @@ class Policy:
     thresholds: tuple[Threshold, ...] = ()
     allow_marginal: bool = False
     source: str = "policy"
+    # The resilience score (chaosgate.gate.score): each required scenario's weight
+    # (1 when not named), and the lowest score the gate accepts (None: any).
+    weights: Mapping[str, float] = field(default_factory=dict)
+    min_score: float | None = None
+
+
+def default_policy_path() -> Path:
+    """The policy the run judges by when none is named: CHAOSGATE_POLICY, else the
+    repository's gate.yaml (what `chaosgate gate` applies in CI)."""
+    from chaosgate.versions import REPO_ROOT
+
+    return Path(os.environ.get("CHAOSGATE_POLICY") or REPO_ROOT / "gate.yaml")
 
 
 def load_policy(path: Path) -> Policy:
@@ -148,6 +161,8 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
             document.get("allow_marginal", False), where.key(document, "allow_marginal")
         ),
         source=source,
+        weights=_weights(document.get("weights"), where.key(document, "weights")),
+        min_score=_min_score(document.get("min_score"), where.key(document, "min_score")),
     )
 
 
@@ -379,6 +394,37 @@ def _scenario(value: Any, where: _Where) -> str:
             f"use one of {', '.join(SCENARIOS)}, optionally with a variant such as breaker[stack]",
         )
     return value
+
+
+def _weights(value: Any, where: _Where) -> dict[str, float]:
+    if value is None:
+        return {}
+    if not isinstance(value, _Located):
+        raise where.error(
+            f"weights must map scenarios to numbers, got {value!r}",
+            "write e.g. `weights: {pod_kill: 2, gitops: 1}`",
+        )
+    weights = {}
+    for scenario, weight in value.items():
+        name = _scenario(scenario, where)
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+            raise where.key(value, scenario).error(
+                f"weights.{name} must be a number of at least 0, got {weight!r}",
+                f"write e.g. `{name}: 2`",
+            )
+        weights[name] = float(weight)
+    return weights
+
+
+def _min_score(value: Any, where: _Where) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+        raise where.error(
+            f"min_score must be a number from 0 to 100, got {value!r}",
+            "write e.g. `min_score: 90`, or remove it",
+        )
+    return float(value)
 
 
 def _allow_marginal(value: Any, where: _Where) -> bool:

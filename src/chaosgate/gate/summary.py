@@ -31,6 +31,7 @@ def render_summary(decision: GateDecision, reports: Sequence[Path], policy_sourc
         f"Policy `{policy_source}` · {len(decision.rows)} testcase(s) from "
         + ", ".join(f"`{path}`" for path in reports),
         "",
+        *([f"Resilience score: **{decision.score.describe()}**", ""] if decision.score else []),
         "| Scenario | Backend | Outcome | Thresholds | Figures |",
         "| --- | --- | --- | --- | --- |",
     ]

@@ -13,6 +13,7 @@ then nothing is pulled at all (CHAOSGATE_KIND_IMAGES=local, or --kind-images).
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,10 +161,21 @@ class KindProvider:
         return run(argv, timeout=300, input_text=input_text).stdout
 
     def _finish(self, name: str) -> None:
-        self._wait_nodes_ready(name)
+        """After `kind create`: the Corefile and metrics-server are applied at once, so
+        their rollouts overlap the workers' joining; then wait for all of it."""
         self._cluster_dns_only(name)
         if self.metrics_server is not None:
-            self._install_metrics_server(name, self.metrics_server)
+            manifest = metrics_server_manifest(self.metrics_server)
+            self._kubectl(name, "apply", "-f", "-", input_text=manifest)
+        self._timed("every node Ready", lambda: self._wait_nodes_ready(name))
+        self._timed("CoreDNS on the cluster-only Corefile", lambda: self._rollout(name, "coredns"))
+        if self.metrics_server is not None:
+            self._timed("metrics-server answering", lambda: self._wait_metrics(name))
+
+    def _timed(self, what: str, step: Callable[[], None]) -> None:
+        began = time.monotonic()
+        step()
+        self.log(f"{what} after {time.monotonic() - began:.1f} s more")
 
     def _cluster_dns_only(self, name: str) -> None:
         """Replace kubeadm's Corefile, which forwards outside, and restart CoreDNS on it."""
@@ -175,8 +187,16 @@ class KindProvider:
         }
         self._kubectl(name, "apply", "-f", "-", input_text=yaml.safe_dump(config_map))
         self._kubectl(name, "-n", "kube-system", "rollout", "restart", "deployment/coredns")
+
+    def _rollout(self, name: str, deployment: str) -> None:
         self._kubectl(
-            name, "-n", "kube-system", "rollout", "status", "deployment/coredns", "--timeout=300s"
+            name,
+            "-n",
+            "kube-system",
+            "rollout",
+            "status",
+            f"deployment/{deployment}",
+            "--timeout=300s",
         )
 
     def _wait_nodes_ready(self, name: str) -> None:
@@ -189,18 +209,8 @@ class KindProvider:
             nodes = self._kubectl(name, "get", "nodes", "-o", "wide")
             raise ClusterError(f"Not every node was Ready within {READY_TIMEOUT:.0f} s:\n{nodes}")
 
-    def _install_metrics_server(self, name: str, metrics: MetricsServer) -> None:
-        manifest = metrics_server_manifest(metrics)
-        self._kubectl(name, "apply", "-f", "-", input_text=manifest)
-        self._kubectl(
-            name,
-            "-n",
-            "kube-system",
-            "rollout",
-            "status",
-            "deployment/metrics-server",
-            "--timeout=300s",
-        )
+    def _wait_metrics(self, name: str) -> None:
+        self._rollout(name, "metrics-server")
 
         def metrics_answer() -> bool:
             try:
@@ -209,7 +219,7 @@ class KindProvider:
                 return False
             return True
 
-        if not wait_until(metrics_answer, timeout=180.0, interval=5.0):
+        if not wait_until(metrics_answer, timeout=180.0, interval=2.0):
             raise ClusterError(
                 "metrics-server runs but `kubectl top nodes` gave no figures in 180 s."
             )

@@ -27,21 +27,29 @@ SHORT_REVISION = 12
 
 
 def write_html_report(
-    results: Sequence[ScenarioResult], timelines: Mapping[str, Timeline], out_dir: Path
+    results: Sequence[ScenarioResult],
+    timelines: Mapping[str, Timeline],
+    out_dir: Path,
+    score: str | None = None,
 ) -> Path:
-    """Write out_dir/index.html for results (timelines keyed by scenario name); return its path."""
+    """Write out_dir/index.html for results (timelines keyed by scenario name); return its path.
+
+    `score` is the run's resilience score as text, shown in the header."""
     path = out_dir / INDEX
-    write_atomically(path, render_report(results, timelines, out_dir).encode("utf-8"))
+    write_atomically(path, render_report(results, timelines, out_dir, score).encode("utf-8"))
     return path
 
 
 def render_report(
-    results: Sequence[ScenarioResult], timelines: Mapping[str, Timeline], out_dir: Path
+    results: Sequence[ScenarioResult],
+    timelines: Mapping[str, Timeline],
+    out_dir: Path,
+    score: str | None = None,
 ) -> str:
     """The report as one HTML document; artefact links are relative to out_dir."""
     anchors = [scenario_anchor(index, r.name) for index, r in enumerate(results)]
     body = [
-        _header(results),
+        _header(results, score),
         _summary_table(results, anchors),
         *(
             _scenario_section(r, timelines.get(r.name), anchor, out_dir)
@@ -56,7 +64,7 @@ def scenario_anchor(index: int, name: str) -> str:
     return f"scenario-{index + 1}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name).strip('-')}"
 
 
-def _header(results: Sequence[ScenarioResult]) -> str:
+def _header(results: Sequence[ScenarioResult], score: str | None = None) -> str:
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1
@@ -67,7 +75,9 @@ def _header(results: Sequence[ScenarioResult]) -> str:
     return (
         "<header><h1>chaosgate report</h1>"
         f'<p class="meta">{len(results)} scenario(s): {escape(tally) or "none"} · '
-        f"revision {revision} · generated {generated}</p></header>"
+        f"revision {revision} · generated {generated}</p>"
+        + (f'<p class="score">Resilience score: <b>{escape(score)}</b></p>' if score else "")
+        + "</header>"
     )
 
 

@@ -53,18 +53,29 @@ def format_figure(value: Figure) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def write_junit(results: Sequence[ScenarioResult], path: Path) -> None:
-    """Write results as one JUnit XML file at path, atomically."""
-    root = junit_tree(results)
+def write_junit(
+    results: Sequence[ScenarioResult],
+    path: Path,
+    suite_properties: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Write results as one JUnit XML file at path, atomically (suite_properties: the run's
+    own figures, e.g. its resilience score)."""
+    root = junit_tree(results, suite_properties)
     ET.indent(root)
     write_atomically(path, ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n")
 
 
-def junit_tree(results: Sequence[ScenarioResult]) -> ET.Element:
+def junit_tree(
+    results: Sequence[ScenarioResult], suite_properties: Sequence[tuple[str, str]] = ()
+) -> ET.Element:
     """The <testsuites> element for results (one <testsuite>, one <testcase> each)."""
     counts = _counts(results)
     root = ET.Element("testsuites", _attrs(name=SUITE_NAME, **counts))
     suite = ET.SubElement(root, "testsuite", _attrs(name=SUITE_NAME, **counts))
+    if suite_properties:
+        properties = ET.SubElement(suite, "properties")
+        for name, value in suite_properties:
+            ET.SubElement(properties, "property", _attrs(name=name, value=value))
     starts = [r.started for r in results if r.started > 0]
     if starts:
         suite.set("timestamp", _iso_timestamp(min(starts)))
@@ -101,10 +112,14 @@ def failure_message(result: ScenarioResult, outcome: Outcome) -> str:
 
 
 def _properties(result: ScenarioResult) -> list[tuple[str, str]]:
+    passed = result.verdicts_with(Outcome.PASS, Outcome.MARGINAL)
     props = [
         ("backend", result.backend),
         ("revision", result.revision),
         ("outcome", result.status),
+        # What the resilience score counts (chaosgate.gate.score).
+        ("checks", str(len(result.verdicts))),
+        ("checks_passed", str(len(passed))),
     ]
     props += [(name, format_figure(value)) for name, value in result.figures.items()]
     for verdict in result.verdicts:
