@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from chaosgate.cluster_cli import cluster_app
-from chaosgate.errors import ChaosgateError
+from chaosgate.errors import ChaosgateError, UsageError
 
 app = typer.Typer(
     help="Chaos and GitOps release-gate harness for Kubernetes.",
@@ -170,9 +170,14 @@ def recover_command(
     ] = None,
 ) -> None:
     """Undo what a killed run left behind (a cordoned zone, a stopped Redis); 1 if any stays."""
-    from chaosgate.recovery import recover
+    from chaosgate.recovery import SCOPE_PROVIDERS, recover
     from chaosgate.undo import UndoLedger
 
+    if provider is not None and provider not in SCOPE_PROVIDERS:
+        raise UsageError(
+            f"Unknown provider {provider!r} for recover; choose one of "
+            f"{', '.join(SCOPE_PROVIDERS)}."
+        )
     ledger = UndoLedger()
     results = recover(ledger, provider=provider, cluster=cluster_name)
     if not results:

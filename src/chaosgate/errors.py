@@ -41,6 +41,12 @@ class LintError(ChaosgateError):
     """The chart could not be linted at all (as opposed to lint findings)."""
 
 
+class LintInputError(LintError):
+    """The chart or values file given to lint is missing or not what it should be (usage)."""
+
+    exit_code = 2
+
+
 class ClusterError(ChaosgateError):
     """A cluster could not be created, reached or deleted."""
 

@@ -58,6 +58,9 @@ def start_container(args: Mapping[str, Any]) -> str:
     return f"started container {name}"
 
 
+# What the first part of a scope can be: the cluster providers, and the stack runtime.
+SCOPE_PROVIDERS = ("local", "kind", "existing", "stack")
+
 UNDOERS: dict[str, Undoer] = {
     "uncordon_zone": uncordon_zone,  # chaosgate.kube.zone_drain.UNCORDON_UNDO
     "start_container": start_container,  # chaosgate.chaos.stack_actions.START_CONTAINER_UNDO

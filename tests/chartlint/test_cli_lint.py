@@ -93,16 +93,16 @@ def test_broken_values_produce_their_finding(
         (["--chart", str(CHART), "--values", str(FIXTURES / "not-yaml.yaml")], "is not valid YAML"),
         (
             ["--chart", str(CHART), "--values", str(FIXTURES / "absent.yaml")],
-            "absent.yaml does not exist.",
+            "absent.yaml does not exist; pass --values",
         ),
     ],
     ids=["missing-chart", "not-yaml", "missing-values"],
 )
-def test_unusable_input_is_one_line_and_exit_1(
+def test_unusable_input_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], args: list[str], message: str
 ) -> None:
     code, out, err = run_cli(["lint", *args], capsys)
-    assert code == 1
+    assert code == 2  # bad input is a usage error
     assert out == ""
     assert len(err.splitlines()) == 1
     assert message in err
@@ -119,6 +119,6 @@ def test_installed_script_shows_no_traceback_for_bad_values() -> None:
         timeout=60,
         check=False,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad input is a usage error
     assert result.stderr.startswith("chaosgate: Values file ")
     assert len(result.stderr.splitlines()) == 1

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from chaosgate.chartlint.objects import Manifest
-from chaosgate.errors import CommandError, LintError
+from chaosgate.errors import CommandError, LintError, LintInputError
 from chaosgate.process import run
 from chaosgate.tools.cache import tool_path
 
@@ -32,12 +32,15 @@ _SOURCE_COMMENT = re.compile(r"^# Source: (.+)$", re.MULTILINE)
 def check_chart_dir(chart: Path) -> Path:
     """Return chart if it is a Helm chart directory, else raise LintError saying why."""
     if not chart.is_dir():
-        raise LintError(
+        raise LintInputError(
             f"Chart directory {chart} does not exist; pass --chart with the path of a Helm "
             "chart, e.g. gitops/charts/heart-display."
         )
     if not (chart / "Chart.yaml").is_file():
-        raise LintError(f"{chart} is not a Helm chart: it has no Chart.yaml.")
+        raise LintInputError(
+            f"{chart} is not a Helm chart: it has no Chart.yaml; pass --chart with a chart's "
+            "directory."
+        )
     return chart
 
 
@@ -46,15 +49,19 @@ def check_values_file(path: Path) -> Path:
     try:
         text = path.read_text()
     except FileNotFoundError:
-        raise LintError(f"Values file {path} does not exist.") from None
+        raise LintInputError(
+            f"Values file {path} does not exist; pass --values with the path of a YAML values file."
+        ) from None
     except (IsADirectoryError, UnicodeDecodeError) as exc:
-        raise LintError(f"Values file {path} cannot be read as text: {exc}.") from None
+        raise LintInputError(f"Values file {path} cannot be read as text: {exc}.") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise LintError(f"Values file {path} is not valid YAML: {_yaml_problem(exc)}.") from None
+        raise LintInputError(
+            f"Values file {path} is not valid YAML: {_yaml_problem(exc)}."
+        ) from None
     if data is not None and not isinstance(data, dict):
-        raise LintError(
+        raise LintInputError(
             f"Values file {path} must be a YAML mapping of values, but it holds a "
             f"{type(data).__name__}."
         )
