@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +18,9 @@ import pytest
 
 from chaosgate.errors import ChaosgateError
 from chaosgate.gate.policy import default_policy_path, load_policy
-from chaosgate.gate.score import Score, score_of_results
+from chaosgate.gate.score import Score, score_of_tree
 from chaosgate.report.html import write_html_report
-from chaosgate.report.junit import write_junit
+from chaosgate.report.junit import add_suite_properties, junit_tree, write_junit_tree
 from chaosgate.report.model import Figure, ScenarioResult
 from chaosgate.timeline import Outcome, Timeline, Verdict
 from chaosgate.verdicts.combine import aggregate_figures, combine
@@ -141,15 +142,17 @@ class ScenarioBook:
         timelines = {run.name: run.timeline for run in self.runs if run.timeline is not None}
         self.junit.parent.mkdir(parents=True, exist_ok=True)
         self.report_dir.mkdir(parents=True, exist_ok=True)
-        score = self._score(results)
-        suite = [("resilience_score", f"{score.value:.1f}")] if score else []
-        write_junit(results, self.junit, suite)
+        tree = junit_tree(results)
+        score = self._score(tree)
+        if score:
+            add_suite_properties(tree, [("resilience_score", f"{score.value:.1f}")])
+        write_junit_tree(tree, self.junit)
         write_html_report(results, timelines, self.report_dir, score.describe() if score else None)
 
-    def _score(self, results: list[ScenarioResult]) -> Score | None:
+    def _score(self, tree: ET.Element) -> Score | None:
         """The run's resilience score under the default gate policy (None if unreadable)."""
         try:
-            return score_of_results(results, load_policy(default_policy_path()))
+            return score_of_tree(tree, load_policy(default_policy_path()))
         except ChaosgateError as exc:
             log.warning("no resilience score in the reports: %s", exc)
             return None

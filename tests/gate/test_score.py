@@ -10,7 +10,8 @@ from chaosgate.gate.decide import decide
 from chaosgate.gate.errors import PolicyError
 from chaosgate.gate.junit_reader import CaseStatus, JunitCase
 from chaosgate.gate.policy import Policy, Requirement, parse_policy
-from chaosgate.gate.score import resilience_score, score_of_results
+from chaosgate.gate.score import resilience_score, score_of_tree
+from chaosgate.report.junit import junit_tree
 from chaosgate.report.model import ScenarioResult
 from chaosgate.timeline import Outcome, Verdict
 
@@ -86,7 +87,7 @@ def test_results_score_as_their_junit_would() -> None:
         ScenarioResult("pod_kill", "kind", "", Outcome.FAIL, verdicts),
         ScenarioResult("oom", "kind", "", Outcome.PASS, verdicts[:1]),
     ]
-    assert score_of_results(results, TWO).value == 75.0
+    assert score_of_tree(junit_tree(results), TWO).value == 75.0
 
 
 @pytest.mark.parametrize(

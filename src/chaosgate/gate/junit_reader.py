@@ -71,7 +71,7 @@ def read_report(path: Path) -> list[JunitCase]:
             f"{path} is not a JUnit report: its root element is <{tag}>, "
             "expected <testsuites> or <testsuite>."
         )
-    cases = list(_suite_cases(root, {}, path))
+    cases = cases_of_tree(root, path)
     if not cases:
         raise GateError(
             f"Report {path} contains no testcase; the run that wrote it may have stopped "
@@ -114,6 +114,11 @@ def _parse(path: Path) -> ET.Element:
 def _parse_problem(exc: ET.ParseError) -> str:
     # expat's message ends with its own ": line X, column Y", which we already report.
     return str(exc).split(": line ", 1)[0]
+
+
+def cases_of_tree(root: ET.Element, report: Path) -> list[JunitCase]:
+    """The testcases of a parsed (or just built) JUnit tree, as read_report reads them."""
+    return list(_suite_cases(root, {}, report))
 
 
 def _suite_cases(

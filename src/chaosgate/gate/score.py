@@ -16,18 +16,15 @@ softer bar, set by `min_score`.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from chaosgate.gate.junit_reader import CaseStatus, JunitCase
+from chaosgate.gate.junit_reader import CaseStatus, JunitCase, cases_of_tree
 from chaosgate.gate.matching import requirement_matches
 from chaosgate.gate.policy import Policy, Requirement
-from chaosgate.report.model import ScenarioResult
-from chaosgate.timeline import Outcome
-
-CHECKS = "checks"  # testcase property: checks judged
-CHECKS_PASSED = "checks_passed"  # testcase property: checks that passed or were marginal
+from chaosgate.report.junit import CHECKS, CHECKS_PASSED
 
 
 @dataclass(frozen=True)
@@ -88,29 +85,6 @@ def _number(case: JunitCase, name: str) -> float | None:
         return None
 
 
-_STATUS = {
-    Outcome.PASS: CaseStatus.PASSED,
-    Outcome.MARGINAL: CaseStatus.PASSED,
-    Outcome.FAIL: CaseStatus.FAILED,
-    Outcome.ERROR: CaseStatus.ERROR,
-}
-
-
-def score_of_results(results: Sequence[ScenarioResult], policy: Policy) -> Score:
-    """The score of scenario results as the gate will read them from their JUnit."""
-    cases = [
-        JunitCase(
-            r.name,
-            "",
-            CaseStatus.SKIPPED if r.skipped else _STATUS[r.outcome],
-            Path(),
-            properties={
-                "backend": r.backend,
-                "outcome": r.status,
-                CHECKS: str(len(r.verdicts)),
-                CHECKS_PASSED: str(len(r.verdicts_with(Outcome.PASS, Outcome.MARGINAL))),
-            },
-        )
-        for r in results
-    ]
-    return resilience_score(cases, policy)
+def score_of_tree(root: ET.Element, policy: Policy) -> Score:
+    """The score of a JUnit tree the harness is about to write, read as the gate reads it."""
+    return resilience_score(cases_of_tree(root, Path("(not written yet)")), policy)

@@ -30,6 +30,8 @@ from chaosgate.report.model import Figure, ScenarioResult
 from chaosgate.timeline import Outcome, Verdict
 
 SUITE_NAME = "chaosgate"
+CHECKS = "checks"  # testcase property: checks judged (the resilience score counts them)
+CHECKS_PASSED = "checks_passed"  # testcase property: checks that passed or were marginal
 FAILURE_TYPE = "InvariantViolated"
 ERROR_TYPE = "VerdictNotComputed"
 
@@ -53,29 +55,33 @@ def format_figure(value: Figure) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def write_junit(
-    results: Sequence[ScenarioResult],
-    path: Path,
-    suite_properties: Sequence[tuple[str, str]] = (),
-) -> None:
-    """Write results as one JUnit XML file at path, atomically (suite_properties: the run's
-    own figures, e.g. its resilience score)."""
-    root = junit_tree(results, suite_properties)
+def write_junit(results: Sequence[ScenarioResult], path: Path) -> None:
+    """Write results as one JUnit XML file at path, atomically."""
+    write_junit_tree(junit_tree(results), path)
+
+
+def write_junit_tree(root: ET.Element, path: Path) -> None:
+    """Write a tree junit_tree made (and perhaps added to) at path, atomically."""
     ET.indent(root)
     write_atomically(path, ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n")
 
 
-def junit_tree(
-    results: Sequence[ScenarioResult], suite_properties: Sequence[tuple[str, str]] = ()
-) -> ET.Element:
+def add_suite_properties(root: ET.Element, properties: Sequence[tuple[str, str]]) -> None:
+    """Give the tree's <testsuite> the run's own figures (its resilience score, say)."""
+    suite = root.find("testsuite")
+    if suite is None or not properties:
+        return
+    element = ET.Element("properties")
+    suite.insert(0, element)
+    for name, value in properties:
+        ET.SubElement(element, "property", _attrs(name=name, value=value))
+
+
+def junit_tree(results: Sequence[ScenarioResult]) -> ET.Element:
     """The <testsuites> element for results (one <testsuite>, one <testcase> each)."""
     counts = _counts(results)
     root = ET.Element("testsuites", _attrs(name=SUITE_NAME, **counts))
     suite = ET.SubElement(root, "testsuite", _attrs(name=SUITE_NAME, **counts))
-    if suite_properties:
-        properties = ET.SubElement(suite, "properties")
-        for name, value in suite_properties:
-            ET.SubElement(properties, "property", _attrs(name=name, value=value))
     starts = [r.started for r in results if r.started > 0]
     if starts:
         suite.set("timestamp", _iso_timestamp(min(starts)))
@@ -117,9 +123,8 @@ def _properties(result: ScenarioResult) -> list[tuple[str, str]]:
         ("backend", result.backend),
         ("revision", result.revision),
         ("outcome", result.status),
-        # What the resilience score counts (chaosgate.gate.score).
-        ("checks", str(len(result.verdicts))),
-        ("checks_passed", str(len(passed))),
+        (CHECKS, str(len(result.verdicts))),
+        (CHECKS_PASSED, str(len(passed))),
     ]
     props += [(name, format_figure(value)) for name, value in result.figures.items()]
     for verdict in result.verdicts:
