@@ -152,7 +152,7 @@ def harness_options(request: pytest.FixtureRequest) -> HarnessOptions:
 
 @pytest.fixture(scope="session")
 def report_dir(request: pytest.FixtureRequest) -> Path:
-    path = Path(request.config.getoption("--report-dir")).resolve()
+    path = request.config.stash[BOOK].report_dir
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -193,6 +193,6 @@ def heart_stack(argocd: ClusterInfo, harness_options: HarnessOptions) -> HeartSt
 
 
 @pytest.fixture(scope="session")
-def scenario_book(request: pytest.FixtureRequest, report_dir: Path) -> ScenarioBook:
+def scenario_book(request: pytest.FixtureRequest) -> ScenarioBook:
     """Collects scenario runs; JUnit and the HTML report are written when the session ends."""
     return request.config.stash[BOOK]

@@ -140,7 +140,8 @@ def _sync(handle: Any) -> None:
 
 def _pending_from(text: str, path: Path) -> list[Undo]:
     entries: dict[str, Undo] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
@@ -148,7 +149,7 @@ def _pending_from(text: str, path: Path) -> list[Undo]:
         except json.JSONDecodeError:
             # A line cut short by a crash mid-write: the entry it began was never
             # complete, so the change after it was never made either.
-            if number == len(text.splitlines()):
+            if number == len(lines):
                 continue
             raise ConfigError(
                 f"Line {number} of the undo ledger {path} is not JSON; repair or delete that "

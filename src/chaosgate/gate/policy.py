@@ -127,10 +127,8 @@ def budget(policy: Policy, scenario: str, prop: str) -> float:
     on a budget. PolicyError when the policy bounds no such figure.
     """
     for threshold in policy.thresholds:
-        if (threshold.scenario, threshold.property) == (
-            scenario,
-            prop,
-        ) and threshold.max is not None:
+        bounds_it = threshold.scenario == scenario and threshold.property == prop
+        if bounds_it and threshold.max is not None:
             return threshold.max
     raise PolicyError(
         f"{policy.source} has no maximum for {prop} of {scenario}, which that scenario's "

@@ -6,9 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from chaosgate.timeline import Outcome, Verdict
-from chaosgate.verdicts.judging import Figures, worst
-
-Figure = float | int | str
+from chaosgate.verdicts.judging import Figure, Figures, worst
 
 
 def combine(verdicts: Sequence[Verdict], check: str = "scenario") -> Verdict:

@@ -19,7 +19,8 @@ MARGINAL_SHARE = 0.8
 
 SEVERITY = {Outcome.PASS: 0, Outcome.MARGINAL: 1, Outcome.FAIL: 2, Outcome.ERROR: 3}
 
-Figures = dict[str, float | int | str]
+Figure = float | int | str
+Figures = dict[str, Figure]
 
 
 class InsufficientData(Exception):

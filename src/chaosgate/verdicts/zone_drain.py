@@ -110,7 +110,8 @@ def _judge_evicted_back(
     for sample in back:
         key = f"evicted_now_in_{sample.zone or 'unknown'}"
         findings.figures[key] = int(findings.figures.get(key, 0)) + 1
-    missing = [n for n in evicted if n not in {p.name for p in back}]
+    returned = {p.name for p in back}
+    missing = [n for n in evicted if n not in returned]
     findings.figures["evicted_running_again"] = len(back)
     if missing:
         states = ", ".join(f"{n} ({_state(latest.get(n))})" for n in missing)
