@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from chaosgate.errors import UnsafeTarget, UsageError
+from chaosgate.providers.base import check_nodes_per_zone
 from chaosgate.providers.registry import PROVIDER_NAMES
 from chaosgate.undo import refuse_unfinished_business
 from chaosgate.versions import REPO_ROOT
@@ -104,8 +105,8 @@ def check_options(options: RunOptions) -> None:
         raise UsageError(
             f"Unknown provider {options.provider!r}; choose one of {', '.join(known)}."
         )
-    if options.nodes_per_zone is not None and options.nodes_per_zone < 1:
-        raise UsageError(f"--nodes-per-zone must be at least 1, got {options.nodes_per_zone}.")
+    if options.nodes_per_zone is not None:
+        check_nodes_per_zone(options.nodes_per_zone)
     if options.provider == "existing" and options.kubeconfig is None:
         raise UsageError("--provider existing needs --kubeconfig PATH (the cluster's kubeconfig).")
     if options.kubeconfig is not None and not options.kubeconfig.is_file():
@@ -115,7 +116,6 @@ def check_options(options: RunOptions) -> None:
 def run_suites(options: RunOptions) -> int:
     """Run the suites; return pytest's exit code (0 only if every scenario passed)."""
     check_options(options)
-    suite_files(options.suites)  # an unknown suite name is a UsageError here, not in pytest
     refuse_unallowed_context(options)
     refuse_unfinished_business(options.provider, options.cluster_name)
     options.junit.parent.mkdir(parents=True, exist_ok=True)

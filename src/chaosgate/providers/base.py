@@ -12,6 +12,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from chaosgate.errors import UsageError
+
 
 class Capability(StrEnum):
     """What a backend can really do (as opposed to simulate)."""
@@ -22,6 +24,12 @@ class Capability(StrEnum):
     CHAOS_ALLOWED = "chaos_allowed"  # the harness may drain/kill in this cluster
 
 
+def check_nodes_per_zone(nodes_per_zone: int) -> None:
+    """UsageError unless every zone gets at least one node."""
+    if nodes_per_zone < 1:
+        raise UsageError(f"--nodes-per-zone must be at least 1, got {nodes_per_zone}.")
+
+
 @dataclass(frozen=True)
 class ClusterSpec:
     """What the user asked for."""
@@ -30,6 +38,9 @@ class ClusterSpec:
     zones: tuple[str, ...] = ("zone-a", "zone-b", "zone-c")
     nodes_per_zone: int = 2
     keep_on_failure: bool = False
+
+    def __post_init__(self) -> None:
+        check_nodes_per_zone(self.nodes_per_zone)
 
 
 @dataclass(frozen=True)

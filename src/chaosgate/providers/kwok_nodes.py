@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chaosgate.errors import UsageError
+from chaosgate.providers.base import check_nodes_per_zone
 
 ZONE_LABEL = "topology.kubernetes.io/zone"
 HOSTNAME_LABEL = "kubernetes.io/hostname"
@@ -93,8 +94,7 @@ def node_list(
     zones: Sequence[str], nodes_per_zone: int, shape: NodeShape | None = None
 ) -> dict[str, Any]:
     """All fake nodes as one v1 List, ready for `kubectl apply -f -`."""
-    if nodes_per_zone < 1:
-        raise UsageError(f"--nodes-per-zone must be at least 1, got {nodes_per_zone}.")
+    check_nodes_per_zone(nodes_per_zone)
     if not zones:
         raise UsageError("A local cluster needs at least one zone.")
     shape = shape or NodeShape()
