@@ -12,6 +12,9 @@ from typing import Annotated
 
 import typer
 
+# typer (pinned in versions.toml) carries its own copy of click; its usage errors come from it.
+from typer._click import exceptions as click_errors
+
 from chaosgate.cluster_cli import cluster_app
 from chaosgate.errors import ChaosgateError, UsageError
 
@@ -211,13 +214,31 @@ def gate(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app and turn chaosgate errors into messages and exit codes.
+    """Entry point: run the app and turn every error into one message and an exit code.
 
-    Typer itself reports usage errors (exit 2) and handles Ctrl-C; everything
-    chaosgate raises on purpose is a ChaosgateError whose message is for people.
+    Usage errors (an unknown option, a missing argument) are one line naming the
+    command and where its usage is, exit 2; everything chaosgate raises on
+    purpose is a ChaosgateError whose message is for people.
     """
     try:
-        app(args=argv, prog_name="chaosgate")
+        code = app(args=argv, prog_name="chaosgate", standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message())  # a bare command asks for its help
+        sys.exit(exc.exit_code)
+    except click_errors.UsageError as exc:
+        typer.echo(_usage_sentence(exc), err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("chaosgate: interrupted", err=True)
+        sys.exit(130)
     except ChaosgateError as exc:
         typer.echo(f"chaosgate: {exc}", err=True)
         sys.exit(exc.exit_code)
+    # Outside standalone mode click returns typer.Exit's code instead of exiting.
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_sentence(exc: click_errors.UsageError) -> str:
+    command = exc.ctx.command_path if exc.ctx is not None else "chaosgate"
+    problem = exc.format_message().rstrip(".")
+    return f"{command}: {problem}; see '{command} --help' for its usage."

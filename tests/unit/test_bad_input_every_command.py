@@ -41,6 +41,10 @@ CASES = [
     (["tools", "build", "nosuch"], 2, "Unknown tool 'nosuch'; known tools are"),
     (["tools", "path", "nosuch"], 2, "Unknown tool 'nosuch'"),
     (["images", "build", "--nosuch"], 2, "No such option: --nosuch"),
+    # Usage errors the parser finds: the command, the problem, and where its usage is.
+    (["gate"], 2, "chaosgate gate: Missing argument 'REPORT.xml'; see 'chaosgate gate --help'"),
+    (["nosuch"], 2, "chaosgate: No such command 'nosuch'; see 'chaosgate --help'"),
+    (["cluster", "up", "--nodes-per-zone", "two"], 2, "Invalid value for '--nodes-per-zone'"),
 ]
 
 
@@ -53,3 +57,5 @@ def test_bad_input(files: Path, args: list[str], code: int, sentence: str) -> No
     assert done.returncode == code, output
     assert sentence in output
     assert "Traceback" not in output
+    # One sentence on stderr (the gate also prints its fail-closed summary on stdout).
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr

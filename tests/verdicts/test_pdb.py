@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from chaosgate.timeline import PDB, Outcome, Record
-from chaosgate.verdicts.pdb import evictions_refused_not_absent, pdb_held
+from chaosgate.verdicts.pdb import evictions_refused_not_absent, evictions_within_budget, pdb_held
 
-from .builders import at, fault, pdb, stamp, timeline, window
+from .builders import STS, at, fault, pdb, pod, stamp, timeline, window
 
 FAULT_WINDOW = window("fault", 10, 40)
 DRAIN = fault(10, "zone_drain", "start", zone="zone-a")
@@ -177,5 +177,94 @@ def test_evictions_refused_not_absent(
 )
 def test_evictions_without_usable_data_is_an_error(records: list[Record], reason: str) -> None:
     verdict = evictions_refused_not_absent(timeline(*records), "heart-display")
+    assert verdict.outcome is Outcome.ERROR
+    assert reason in verdict.message
+
+
+# Three replicas, a floor of two: one may be disrupted at a time.
+BUDGET = pdb(5, 3, desired=2, allowed=1)
+ALL_READY = [pod(5, f"{STS}-{i}", uid=f"u{i}") for i in range(3)]
+
+
+def evicted(s: float, ordinal: int, uid: str | None = None, **extra: object) -> Record:
+    fields = {"uid": uid if uid is not None else f"u{ordinal}", "pdbs": [STS], **extra}
+    return fault(s, "zone_drain", "landed", f"{STS}-{ordinal}", evidence="evicted", **fields)
+
+
+def replacement(s: float, ordinal: int, *, ready: bool = True) -> Record:
+    return pod(s, f"{STS}-{ordinal}", uid=f"u{ordinal}-new", ready=ready)
+
+
+@pytest.mark.parametrize(
+    ("events", "min_left"),
+    [
+        (  # one at a time: the second waits until the first one's replacement is Ready
+            [evicted(11, 0), pod(12, f"{STS}-0", uid="u0", deleted=True),
+             replacement(15, 0), evicted(16, 1)],
+            2,
+        ),
+        (  # the replacement's readiness reached the recorder 0.5 s after the eviction
+            [evicted(11, 0), replacement(16.5, 0), evicted(16, 1)],
+            2,
+        ),
+        (  # evictions of pods the budget does not cover are not judged
+            [evicted(11, 0), fault(12, "zone_drain", "landed", "heart-redis-0", uid="r0"),
+             evicted(13, 1, pdbs=["other"])],
+            2,
+        ),
+    ],
+)  # fmt: skip
+def test_evictions_within_budget(events: list[Record], min_left: int) -> None:
+    verdict = evictions_within_budget(timeline(FAULT_WINDOW, DRAIN, BUDGET, ALL_READY, events), STS)
+    assert verdict.outcome is Outcome.PASS, verdict.message
+    assert verdict.check == f"evictions_within_budget[{STS}]"
+    assert verdict.figures["min_healthy_left"] == min_left
+    assert verdict.figures["excess_evictions"] == 0
+    assert verdict.figures["desired_healthy"] == 2
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        (  # two pods at once: the second left one healthy
+            [evicted(11, 0), evicted(12, 1)],
+            f"1 eviction(s) accepted beyond PDB {STS}'s budget: {STS}-1 at 2.0 s into the "
+            "fault window left 1 healthy < desiredHealthy 2",
+        ),
+        (  # the replacement was Ready only 1.5 s after the second eviction
+            [evicted(11, 0), evicted(16, 1), replacement(17.5, 0)],
+            f"{STS}-1 at 6.0 s into the fault window left 1 healthy",
+        ),
+        (  # a pod went unready on its own; an eviction admitted on a stale status counts
+            [pod(10, f"{STS}-2", uid="u2", ready=False), evicted(11, 0)],
+            f"{STS}-0 at 1.0 s into the fault window left 1 healthy",
+        ),
+        (  # a replacement that is running but not Ready is not healthy
+            [evicted(11, 0), replacement(13, 0, ready=False), evicted(16, 1)],
+            f"{STS}-1 at 6.0 s",
+        ),
+    ],
+)  # fmt: skip
+def test_evictions_beyond_the_budget_fail(events: list[Record], message: str) -> None:
+    verdict = evictions_within_budget(timeline(FAULT_WINDOW, DRAIN, BUDGET, ALL_READY, events), STS)
+    assert verdict.outcome is Outcome.FAIL, verdict.message
+    assert message in verdict.message
+    assert verdict.figures["excess_evictions"] == 1
+    assert verdict.figures["min_healthy_left"] == 1
+
+
+@pytest.mark.parametrize(
+    ("records", "reason"),
+    [
+        ([FAULT_WINDOW, DRAIN, BUDGET, ALL_READY], f"no accepted eviction of a {STS} pod"),
+        ([FAULT_WINDOW, DRAIN, ALL_READY, evicted(11, 0)], f"no status of PDB '{STS}'"),
+        ([FAULT_WINDOW, DRAIN, BUDGET, ALL_READY, evicted(11, 0, uid="")], "names no pod uid"),
+        ([DRAIN, BUDGET, ALL_READY, evicted(11, 0)], "no 'fault' window"),
+    ],
+)
+def test_evictions_within_budget_without_usable_data_is_an_error(
+    records: list[Record], reason: str
+) -> None:
+    verdict = evictions_within_budget(timeline(*records), STS)
     assert verdict.outcome is Outcome.ERROR
     assert reason in verdict.message

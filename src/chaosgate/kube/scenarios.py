@@ -59,6 +59,7 @@ from chaosgate.undo import scope_of
 from chaosgate.verdicts import (
     Workload,
     evictions_refused_not_absent,
+    evictions_within_budget,
     fault_landed,
     hpa_behaved,
     pdb_held,
@@ -634,7 +635,8 @@ def evictions_under(timeline: Timeline, pdb: str) -> Timeline:
 def judge_zone_drain(
     timeline: Timeline, zone: str, workload: TargetWorkload | None = None
 ) -> list[Verdict]:
-    """The PDB held, it was really enforced, and the zone drained and re-spread.
+    """The PDB held, was really enforced, admitted each eviction only within its budget,
+    and the zone drained and re-spread.
 
     No latency comparison (baseline_window=None): simulated pods carry no traffic.
     """
@@ -642,6 +644,7 @@ def judge_zone_drain(
     return [
         pdb_held(timeline, w.pdb),
         evictions_refused_not_absent(evictions_under(timeline, w.pdb), w.pdb),
+        evictions_within_budget(timeline, w.pdb, w.statefulset),
         zone_drain_ok(
             timeline, zone, zones_in(timeline), workload=w.statefulset, baseline_window=None
         ),

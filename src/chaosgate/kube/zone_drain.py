@@ -20,7 +20,7 @@ cordon and which pods to evict (and which to leave, with the reason, as
 
 FAULT records (chaosgate.verdicts.records): "start" with `zone` and `nodes`;
 per eviction "landed" (evidence "evicted") or "refused" (status 429,
-reason), each naming the PDBs that cover the pod (`pdbs`); "end" with
+reason), each naming the pod's uid and the PDBs that cover it (`pdbs`); "end" with
 `completed` and `evicted`; and "uncordon" just before the nodes are
 uncordoned, so a scenario can end its drain window there.
 """
@@ -76,6 +76,7 @@ class PodRef:
         """What every eviction record says about the pod."""
         return {
             "target": self.name,
+            "uid": self.uid,
             "namespace": self.namespace,
             "node": self.node,
             "pdbs": list(self.pdbs),

@@ -11,7 +11,11 @@ from chaosgate.verdicts.combine import combine
 from chaosgate.verdicts.comparison import Comparison, compare_to_baseline, mann_whitney_u
 from chaosgate.verdicts.hpa import hpa_behaved
 from chaosgate.verdicts.observation import observed_throughout
-from chaosgate.verdicts.pdb import evictions_refused_not_absent, pdb_held
+from chaosgate.verdicts.pdb import (
+    evictions_refused_not_absent,
+    evictions_within_budget,
+    pdb_held,
+)
 from chaosgate.verdicts.recovery import Evidence, Workload, fault_landed, recovered_within
 from chaosgate.verdicts.slo import Slo, latency_vs_baseline, slo_for, slo_held, slos_held
 from chaosgate.verdicts.zone_drain import zone_drain_ok
@@ -26,6 +30,7 @@ __all__ = [
     "combine",
     "compare_to_baseline",
     "evictions_refused_not_absent",
+    "evictions_within_budget",
     "fault_landed",
     "hpa_behaved",
     "latency_vs_baseline",

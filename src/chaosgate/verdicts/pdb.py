@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chaosgate.timeline import FAULT, PDB, Outcome, Timeline, Verdict, Window
+from chaosgate.timeline import FAULT, PDB, POD, Outcome, Timeline, Verdict, Window
 from chaosgate.verdicts.judging import Findings, InsufficientData, guarded
 from chaosgate.verdicts.records import (
     EVICTION_REFUSED_STATUS,
     FaultMark,
     PdbSample,
+    PodSample,
+    belongs_to_statefulset,
     fault_mark,
     parse_all,
     pdb_sample,
+    pod_sample,
 )
 from chaosgate.verdicts.windows import (
     fault_origin,
@@ -157,3 +160,140 @@ def _refusal_summary(pdb_name: str, wanted: int, allowed: int, refused: int) -> 
         f"PDB {pdb_name} was not exceeded by this drain ({wanted} pods to evict, "
         f"{allowed} allowed at once), so no refusal was needed"
     )
+
+
+# How late a pod's readiness may reach the recorder after the API server knew it: both
+# watch the same server, but the recorder is one Python thread on a busy machine.
+WATCH_LAG_S = 1.0
+
+
+def evictions_within_budget(
+    timeline: Timeline,
+    pdb_name: str,
+    workload: str = "heart-display",
+    *,
+    window: str = "fault",
+    action: str = "zone_drain",
+    watch_lag_s: float = WATCH_LAG_S,
+) -> Verdict:
+    """Each eviction the API accepted left at least the budget's desiredHealthy pods healthy.
+
+    Judged, eviction by eviction, from the pods the recorder saw rather than from
+    the PDB's status (the API server decrements it at an eviction and the
+    disruption controller recomputes it later, so a status sample trails both):
+    at each accepted eviction of a pod of StatefulSet `workload`, its other pods
+    that were Ready, not being deleted and not evicted earlier must number at
+    least the desiredHealthy of the PDB status then in force. A pod seen turning
+    Ready up to `watch_lag_s` after the eviction counts as Ready at it, since the
+    recorder's watch may trail the API server by that much.
+    Figures: judged_evictions, desired_healthy, min_healthy_left (the fewest
+    healthy pods any eviction left), excess_evictions (accepted below the floor).
+    """
+    check = f"evictions_within_budget[{pdb_name}]"
+    return guarded(
+        check,
+        lambda: _within_budget(
+            timeline,
+            pdb_name,
+            workload,
+            name=window,
+            action=action,
+            watch_lag_s=watch_lag_s,
+            check=check,
+        ),
+    )
+
+
+def _within_budget(
+    timeline: Timeline,
+    pdb_name: str,
+    workload: str,
+    *,
+    name: str,
+    action: str,
+    watch_lag_s: float,
+    check: str,
+) -> Verdict:
+    span = require_window(timeline, name)
+    evictions = require(
+        [
+            m
+            for m in _fault_marks(timeline, span)
+            if m.action == action and m.phase == "landed" and _covered(m, pdb_name, workload)
+        ],
+        f"no accepted eviction of a {workload} pod was recorded in the {name} window",
+    )
+    pods = [p for p in parse_all(timeline.of_kind(POD), pod_sample) if _of(p, workload)]
+    budgets = parse_all(timeline.of_kind(PDB, pdb_name), pdb_sample)
+    evicted: set[str] = set()
+    excess: list[str] = []
+    left: list[int] = []
+    desired = 0
+    for eviction in evictions:
+        evicted.add(_evicted_uid(eviction))
+        desired = _desired_at(budgets, pdb_name, eviction.t)
+        healthy = _healthy_at(pods, eviction.t, watch_lag_s, evicted)
+        left.append(len(healthy))
+        if len(healthy) < desired:
+            excess.append(
+                f"{', '.join(eviction.targets)} at {eviction.t - span.start:.1f} s into the "
+                f"{name} window left {len(healthy)} healthy < desiredHealthy {desired}"
+            )
+    findings = Findings(
+        check,
+        {
+            "judged_evictions": len(evictions),
+            "desired_healthy": desired,
+            "min_healthy_left": min(left),
+            "excess_evictions": len(excess),
+        },
+    )
+    if excess:
+        findings.add(
+            Outcome.FAIL,
+            f"{len(excess)} eviction(s) accepted beyond PDB {pdb_name}'s budget: "
+            + "; ".join(excess),
+        )
+    return findings.verdict(
+        f"each of {len(evictions)} eviction(s) left at least desiredHealthy {desired} "
+        f"{workload} pods healthy (fewest {min(left)})"
+    )
+
+
+def _covered(mark: FaultMark, pdb_name: str, workload: str) -> bool:
+    pdbs = mark.data.get("pdbs")
+    in_budget = pdbs is None or pdb_name in pdbs
+    return in_budget and any(belongs_to_statefulset(t, workload) for t in mark.targets)
+
+
+def _of(pod: PodSample, workload: str) -> bool:
+    return belongs_to_statefulset(pod.name, workload)
+
+
+def _evicted_uid(mark: FaultMark) -> str:
+    uid = mark.data.get("uid")
+    if not isinstance(uid, str) or not uid:
+        raise InsufficientData(f"the eviction of {', '.join(mark.targets)} names no pod uid")
+    return uid
+
+
+def _desired_at(budgets: Sequence[PdbSample], pdb_name: str, t: float) -> int:
+    in_force = [b for b in budgets if b.t <= t]
+    if not in_force:
+        raise InsufficientData(f"no status of PDB {pdb_name!r} before an eviction")
+    return in_force[-1].desired_healthy
+
+
+def _healthy_at(
+    pods: Sequence[PodSample], t: float, watch_lag_s: float, evicted: set[str]
+) -> set[str]:
+    """Uids of the pods healthy at `t`: not deleted nor evicted, and Ready by t + watch_lag_s."""
+    latest: dict[str, PodSample] = {}
+    for pod in pods:
+        if pod.t <= t:
+            latest[pod.uid] = pod
+    ready_soon = {p.uid for p in pods if p.ready and t < p.t <= t + watch_lag_s}
+    alive = {uid for uid, p in latest.items() if not p.deleted and uid not in evicted}
+    ready_now = {uid for uid in alive if latest[uid].ready}
+    new_pods = ready_soon - latest.keys()  # first seen, already Ready, just after `t`
+    return ready_now | (ready_soon & alive) | (new_pods - evicted)

@@ -85,7 +85,8 @@ FAULT (name = the injector, e.g. "chaos"; one record per phase of one action)
         status: int               HTTP status, 429 for an eviction the PDB refused
         reason: str                                                           [optional]
     zone_drain "start": zone: str, nodes: list[str] (nodes optional); then one "landed"
-                        (evidence "evicted") or "refused" record per eviction, target = pod
+                        (evidence "evicted") or "refused" record per eviction, target = pod,
+                        uid: str (the pod's), pdbs: list[str] (the budgets covering it)
     zone_drain "end":   completed: bool, evicted: int (accepted evictions in total)
 
 WINDOW: as in chaosgate.timeline: {"window": name, "edge": "start"|"end"}. The
