@@ -19,7 +19,7 @@ import pytest
 from chaosgate.errors import ChaosgateError
 from chaosgate.gate.policy import default_policy_path, load_policy
 from chaosgate.gate.score import Score, score_of_tree
-from chaosgate.report.html import write_html_report
+from chaosgate.report.html import INDEX, write_html_report
 from chaosgate.report.junit import add_suite_properties, junit_tree, write_junit_tree
 from chaosgate.report.model import Figure, ScenarioResult
 from chaosgate.timeline import Outcome, Timeline, Verdict
@@ -142,7 +142,7 @@ class ScenarioBook:
         timelines = {run.name: run.timeline for run in self.runs if run.timeline is not None}
         self.junit.parent.mkdir(parents=True, exist_ok=True)
         self.report_dir.mkdir(parents=True, exist_ok=True)
-        tree = junit_tree(results)
+        tree = junit_tree(results, html_report=self.report_dir / INDEX)
         score = self._score(tree)
         if score:
             add_suite_properties(tree, [("resilience_score", f"{score.value:.1f}")])

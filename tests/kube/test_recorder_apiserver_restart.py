@@ -7,19 +7,17 @@ the blind interval as a GAP record, and see a change made after the restart.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from apiserver_restart import restart_apiserver
 
 from chaosgate.kube.observe import ClusterRecorder, RecorderSettings
 from chaosgate.kube.watch import WatchSettings
 from chaosgate.providers.base import ClusterInfo, ClusterSpec
-from chaosgate.providers.local import Kubectl, LocalProvider, LocalSettings, processes_using
+from chaosgate.providers.local import Kubectl, LocalProvider, LocalSettings
 from chaosgate.timeline import GAP, NODE, Record
 from chaosgate.tools.cache import tool_path
 from chaosgate.waiting import wait_until
@@ -37,22 +35,6 @@ def cluster(tmp_path: Path) -> Iterator[tuple[LocalProvider, ClusterInfo]]:
         yield provider, info
     finally:
         provider.down(name)
-
-
-def restart_apiserver(cluster_dir: Path, log: Path) -> subprocess.Popen[bytes]:
-    """Kill the cluster's kube-apiserver and start it again exactly as kwokctl did."""
-    [pid] = [p for p, command in processes_using(cluster_dir) if command == "kube-apiserver"]
-    argv = [a.decode() for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
-    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    env = dict(e.decode().split("=", 1) for e in environ if b"=" in e)
-    cwd = os.readlink(f"/proc/{pid}/cwd")
-    os.kill(pid, signal.SIGKILL)
-    assert wait_until(lambda: not Path(f"/proc/{pid}").exists(), timeout=30, interval=0.1)
-    with log.open("wb") as out:
-        started = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=out)
-    for pid_file in cluster_dir.rglob("kube-apiserver.pid"):  # kwokctl stops it by this
-        pid_file.write_text(str(started.pid))
-    return started
 
 
 def test_watches_resume_after_the_api_server_restarts_and_record_the_gap(

@@ -15,6 +15,8 @@ from chaosgate.providers.local import (
     LocalProvider,
     LocalSettings,
     apiservice_available,
+    apiservice_condition,
+    last_lines,
     leftovers,
     pid_running,
     processes_using,
@@ -141,3 +143,31 @@ def test_a_remaining_workdir_is_a_leftover(tmp_path: Path) -> None:
 )
 def test_apiservice_available(apiservice: object, expected: bool) -> None:
     assert apiservice_available(apiservice) is expected
+
+
+@pytest.mark.parametrize(
+    ("apiservice", "phrase"),
+    [
+        (None, "no Available condition yet"),
+        (
+            {"status": {"conditions": [{"type": "Available", "status": "False",
+             "reason": "FailedDiscoveryCheck", "message": "connection refused"}]}},
+            "Available=False (FailedDiscoveryCheck: connection refused)",
+        ),
+        (
+            {"status": {"conditions": [{"type": "Available", "status": "False"}]}},
+            "Available=False (no reason: no message)",
+        ),
+    ],
+)  # fmt: skip
+def test_a_metrics_api_that_never_came_says_why(apiservice: object, phrase: str) -> None:
+    assert apiservice_condition(apiservice) == phrase
+
+
+def test_last_lines_of_a_log(tmp_path: Path) -> None:
+    log = tmp_path / "metrics-server.log"
+    assert last_lines(log).startswith("(no log: ")
+    log.write_text("")
+    assert last_lines(log) == "(the log is empty)"
+    log.write_text("".join(f"line {i}\n" for i in range(9)))
+    assert last_lines(log, 3) == "line 6 | line 7 | line 8"

@@ -6,18 +6,27 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import junitparser
 import pytest
+import xmlschema
 
 from chaosgate.gate.junit_reader import CaseStatus, read_report
 from chaosgate.report.atomic_write import write_atomically
-from chaosgate.report.junit import backend_slug, write_junit
+from chaosgate.report.junit import (
+    add_suite_properties,
+    backend_slug,
+    junit_tree,
+    write_junit,
+    write_junit_tree,
+)
 from chaosgate.report.model import ScenarioResult
 from chaosgate.timeline import Outcome, Verdict
 
+from .junit_schema import schema_path
 from .samples import sample_results
 
-# Children a <testcase> may have in the common JUnit schema (Jenkins / xunit2 / surefire).
-TESTCASE_CHILDREN = {"properties", "skipped", "failure", "error", "system-out", "system-err"}
+# Children a <testcase> may have in junit-10.xsd: no <properties> there.
+TESTCASE_CHILDREN = {"skipped", "failure", "error", "system-out", "system-err"}
 
 
 @pytest.fixture
@@ -28,42 +37,75 @@ def results(tmp_path: Path) -> list[ScenarioResult]:
 @pytest.fixture
 def report(tmp_path: Path, results: list[ScenarioResult]) -> Path:
     path = tmp_path / "reports" / "junit.xml"
-    write_junit(results, path)
+    tree = junit_tree(results, html_report=tmp_path / "reports" / "index.html")
+    add_suite_properties(tree, [("resilience_score", "71.4")])
+    write_junit_tree(tree, path)
     return path
 
 
-def test_common_junit_schema_shape(report: Path, results: list[ScenarioResult]) -> None:
+def suite_of(report: Path, scenario: str) -> ET.Element:
+    [suite] = [
+        s for s in ET.parse(report).getroot() if s.find(f"testcase[@name='{scenario}']") is not None
+    ]
+    return suite
+
+
+def test_the_report_validates_against_junit_10_xsd(report: Path) -> None:
+    path = schema_path()
+    assert path.is_file(), f"{path} is missing; run `make setup` (it fetches junit-10.xsd)"
+    xmlschema.XMLSchema(path).validate(report)  # raises, naming the element, if invalid
+
+
+def test_an_independent_reader_sees_each_scenario_and_its_figures(
+    report: Path, results: list[ScenarioResult]
+) -> None:
+    xml = junitparser.JUnitXml.fromfile(str(report))
+    suites = list(xml)
+    assert [s.name for s in suites] == [
+        *(f"chaosgate.{backend_slug(r.backend)}.{r.name}" for r in results),
+        "chaosgate.run",
+    ]
+    for suite, result in zip(suites[:-1], results, strict=True):
+        [case] = list(suite)
+        assert case.name == result.name
+        assert float(case.time) == pytest.approx(result.duration_s)
+        properties = {p.name: p.value for p in suite.properties()}
+        assert properties["backend"] == result.backend
+        assert {k: float(properties[k]) for k in result.figures} == result.figures
+    run_figures = {p.name: p.value for p in suites[-1].properties()}
+    assert run_figures == {"resilience_score": "71.4"}
+    assert xml.tests == len(results) and xml.failures == 1 and xml.errors == 1
+
+
+def test_one_suite_per_scenario_with_its_counts(
+    report: Path, results: list[ScenarioResult]
+) -> None:
     root = ET.parse(report).getroot()
 
     assert root.tag == "testsuites"
-    [suite] = root
-    assert suite.tag == "testsuite"
-    assert suite.get("name") == "chaosgate"
-    assert suite.get("timestamp") == "2025-12-29T09:20:00+00:00"
-    cases = suite.findall("testcase")
-    assert len(cases) == len(list(suite)) == len(results)
-    for element in (root, suite):
-        assert element.get("tests") == "7"
-        assert element.get("failures") == "1"  # oom
-        assert element.get("errors") == "1"  # gitops
-        assert element.get("skipped") == "1"  # breaker on local
-        assert float(element.get("time", "")) == pytest.approx(852.0)
-    for case in cases:
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "1", "1")
+    assert float(root.get("time", "")) == pytest.approx(852.0)
+    *scenario_suites, run = list(root)
+    assert len(scenario_suites) == len(results)
+    assert run.get("name") == "chaosgate.run" and run.find("testcase") is None
+    pod_kill = suite_of(report, "pod_kill")
+    assert pod_kill.get("timestamp") == "2025-12-29T09:20:00+00:00"
+    for suite in scenario_suites:
+        [case] = suite.findall("testcase")
+        assert suite.get("tests") == "1"
         assert {child.tag for child in case} <= TESTCASE_CHILDREN
         assert case.get("classname", "").startswith("chaosgate.")
-        assert case.get("name")
-        float(case.get("time", ""))
-        for prop in case.findall("properties/property"):
+        for prop in suite.findall("properties/property"):
             assert set(prop.attrib) == {"name", "value"}
         for problem in case.findall("failure") + case.findall("error"):
             assert problem.get("message") and problem.get("type")
+    assert suite_of(report, "oom").get("failures") == "1"
+    assert suite_of(report, "breaker").get("skipped") == "1"
 
 
-def test_one_testcase_per_scenario_with_figures_as_properties(report: Path) -> None:
-    pod_kill = ET.parse(report).getroot().find("testsuite/testcase[@name='pod_kill']")
-    assert pod_kill is not None
-
-    props = {p.get("name"): p.get("value") for p in pod_kill.iter("property")}
+def test_figures_are_suite_properties_and_summarised_in_the_output(report: Path) -> None:
+    suite = suite_of(report, "pod_kill")
+    props = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert props == {
         "backend": "kind",
         "revision": "3f9c2a7be41d0c6a9e8f1b2c3d4e5f60718293a4",
@@ -78,11 +120,15 @@ def test_one_testcase_per_scenario_with_figures_as_properties(report: Path) -> N
         "verdict.recovery": "pass",
         "verdict.recovery.recovery_s": "17.3",
     }
-    assert pod_kill.get("classname") == "chaosgate.kind"
-    assert pod_kill.get("time") == "90.000"
-    system_out = pod_kill.findtext("system-out", "")
+    case = suite.find("testcase")
+    assert case is not None
+    assert case.get("classname") == "chaosgate.kind"
+    assert case.get("time") == "90.000"
+    system_out = case.findtext("system-out", "")
+    assert "figures:\n  recovery_s: 17.3\n  p95_ms.fault: 142.1\n" in system_out
     assert "timeline: " in system_out and "pod_kill.jsonl" in system_out
-    assert "journal: " in system_out
+    assert "journal: " in system_out and "html report: " in system_out
+    assert "[[ATTACHMENT|" in system_out and "index.html]]" in system_out
     assert "[pass] recovery: ready again 17.3 s after pod_kill start" in system_out
 
 
@@ -105,7 +151,7 @@ def test_failure_error_and_skipped(report: Path) -> None:
     marginal = suite.find("testsuite/testcase[@name='az_drain']")
     assert marginal is not None
     assert marginal.find("failure") is None and marginal.find("error") is None
-    outcome = marginal.find("properties/property[@name='outcome']")
+    outcome = suite_of(report, "az_drain").find("properties/property[@name='outcome']")
     assert outcome is not None and outcome.get("value") == "marginal"
 
 

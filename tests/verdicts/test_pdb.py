@@ -204,7 +204,7 @@ def replacement(s: float, ordinal: int, *, ready: bool = True) -> Record:
             2,
         ),
         (  # the replacement's readiness reached the recorder 0.5 s after the eviction
-            [evicted(11, 0), replacement(16.5, 0), evicted(16, 1)],
+            [evicted(11, 0), replacement(13, 0, ready=False), replacement(16.5, 0), evicted(16, 1)],
             2,
         ),
         (  # evictions of pods the budget does not cover are not judged
@@ -233,6 +233,10 @@ def test_evictions_within_budget(events: list[Record], min_left: int) -> None:
         ),
         (  # the replacement was Ready only 1.5 s after the second eviction
             [evicted(11, 0), evicted(16, 1), replacement(17.5, 0)],
+            f"{STS}-1 at 6.0 s into the fault window left 1 healthy",
+        ),
+        (  # a pod first seen after the eviction did not exist at it, Ready or not
+            [evicted(11, 0), evicted(16, 1), replacement(16.5, 0)],
             f"{STS}-1 at 6.0 s into the fault window left 1 healthy",
         ),
         (  # a pod went unready on its own; an eviction admitted on a stale status counts

@@ -172,7 +172,7 @@ class LocalProvider:
             ("waiting for the API server", lambda: self._wait_api(kubectl)),
             ("creating the fake nodes", lambda: kubectl.apply(nodes)),
             ("waiting for the nodes to be Ready", lambda: self._wait_nodes(kubectl, names)),
-            ("waiting for the metrics API", lambda: self._wait_metrics(kubectl)),
+            ("waiting for the metrics API", lambda: self._wait_metrics(kubectl, spec.name)),
         ]
         started = self._clock.now()
         for what, step in steps:
@@ -275,16 +275,29 @@ class LocalProvider:
             f"{len(names)} fake nodes to be Ready",
         )
 
-    def _wait_metrics(self, kubectl: Kubectl) -> None:
+    def _wait_metrics(self, kubectl: Kubectl, name: str) -> None:
         # Served, not yet populated: metrics-server reports a node or pod only
         # once it has non-zero usage, i.e. once pods run there.
-        self._wait(
-            lambda: apiservice_available(
+        def available() -> bool:
+            return apiservice_available(
                 kubectl.get_json("get", "apiservice", METRICS_APISERVICE, check=False)
-            ),
-            self.settings.metrics_timeout,
-            f"the APIService {METRICS_APISERVICE} (metrics-server) to be Available",
-        )
+            )
+
+        try:
+            self._wait(
+                available,
+                self.settings.metrics_timeout,
+                f"the APIService {METRICS_APISERVICE} (metrics-server) to be Available",
+            )
+        except ClusterError as exc:
+            # Say why, before the clean-up removes the cluster and its logs.
+            why = apiservice_condition(
+                kubectl.get_json("get", "apiservice", METRICS_APISERVICE, check=False)
+            )
+            log_tail = last_lines(self.settings.cluster_dir(name) / "logs" / "metrics-server.log")
+            raise ClusterError(
+                f"{exc} The APIService says: {why}. metrics-server's last log lines: {log_tail}"
+            ) from exc
 
     def _wait(self, predicate: Callable[[], bool], timeout: float, what: str) -> None:
         if not wait_until(
@@ -376,6 +389,27 @@ def apiservice_available(apiservice: Any) -> bool:
     """True if an APIService (as `kubectl get -o json` prints it) is Available."""
     conditions = (apiservice or {}).get("status", {}).get("conditions", [])
     return any(c.get("type") == "Available" and c.get("status") == "True" for c in conditions)
+
+
+def apiservice_condition(apiservice: Any) -> str:
+    """The Available condition of an APIService as one phrase (its reason and message)."""
+    conditions = (apiservice or {}).get("status", {}).get("conditions", [])
+    available = next((c for c in conditions if c.get("type") == "Available"), None)
+    if available is None:
+        return "no Available condition yet"
+    return (
+        f"Available={available.get('status')} ({available.get('reason', 'no reason')}: "
+        f"{available.get('message', 'no message')})"
+    )
+
+
+def last_lines(path: Path, count: int = 5) -> str:
+    """The last lines of a log file joined with " | ", or why there are none."""
+    try:
+        lines = path.read_text(errors="replace").strip().splitlines()
+    except OSError as exc:
+        return f"(no log: {exc.strerror or exc})"
+    return " | ".join(lines[-count:]) or "(the log is empty)"
 
 
 def leftovers(cluster_dir: Path, pids: Iterable[int] = ()) -> list[str]:

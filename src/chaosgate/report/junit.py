@@ -1,16 +1,22 @@
-"""Scenario results as JUnit XML: one testcase per scenario, figures as properties.
+"""Scenario results as JUnit XML that validates against the Jenkins xunit plugin's
+junit-10.xsd: one <testsuite> per scenario, holding its figures and one <testcase>.
 
-The shape is the common one CI systems and release gates read
-(testsuites > testsuite > testcase), as pytest's xunit2 writes it:
+junit-10.xsd (and the stricter community JUnit.xsd) allow <properties> on a
+testsuite only, so that is where the figures go:
 
-- classname "chaosgate.<backend slug>", name the scenario, time its duration;
-- <properties> with backend, revision, outcome, every figure, each
-  verdict's outcome as verdict.<check> and its figures as
-  verdict.<check>.<figure>;
-- <failure> when an invariant broke (the message says which, when and by how
-  much, from the failing verdicts), <error> when a verdict could not be
-  computed (never a pass), <skipped> when the scenario did not run;
-- <system-out> with the artefact paths, every verdict's message and the run's notes.
+- <testsuites> with the totals; then per scenario a <testsuite> named
+  "chaosgate.<backend slug>.<scenario>" with its own counts, time and
+  <properties>: backend, revision, outcome, every figure, each verdict's
+  outcome as verdict.<check> and its figures as verdict.<check>.<figure>;
+- in it one <testcase>: classname "chaosgate.<backend slug>", name the
+  scenario, time its own wall time; <failure> when an invariant broke (the
+  message says which, when and by how much, from the failing verdicts),
+  <error> when a verdict could not be computed (never a pass), <skipped> when
+  the scenario did not run; <system-out> with a plain-text summary of the
+  figures, the paths of the timeline, journal and HTML report (also in
+  GitLab's [[ATTACHMENT|path]] form), every verdict's message and the notes;
+- the run's own figures (its resilience score) in a last <testsuite>
+  "chaosgate.run" with properties and no testcase.
 
 A MARGINAL scenario passed, so it has no <failure>; its "outcome" property says
 "marginal" so a gate can refuse it.
@@ -30,6 +36,7 @@ from chaosgate.report.model import Figure, ScenarioResult
 from chaosgate.timeline import Outcome, Verdict
 
 SUITE_NAME = "chaosgate"
+RUN_SUITE = "chaosgate.run"  # the suite of the run's own figures (no testcase)
 CHECKS = "checks"  # testcase property: checks judged (the resilience score counts them)
 CHECKS_PASSED = "checks_passed"  # testcase property: checks that passed or were marginal
 FAILURE_TYPE = "InvariantViolated"
@@ -67,32 +74,49 @@ def write_junit_tree(root: ET.Element, path: Path) -> None:
 
 
 def add_suite_properties(root: ET.Element, properties: Sequence[tuple[str, str]]) -> None:
-    """Give the tree's <testsuite> the run's own figures (its resilience score, say)."""
-    suite = root.find("testsuite")
-    if suite is None or not properties:
+    """Add the run's own figures (its resilience score, say) as the "chaosgate.run" suite."""
+    if not properties:
         return
-    element = ET.Element("properties")
-    suite.insert(0, element)
-    for name, value in properties:
-        ET.SubElement(element, "property", _attrs(name=name, value=value))
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        _attrs(name=RUN_SUITE, tests="0", failures="0", errors="0", skipped="0", time="0"),
+    )
+    _add_properties(suite, properties)
 
 
-def junit_tree(results: Sequence[ScenarioResult]) -> ET.Element:
-    """The <testsuites> element for results (one <testsuite>, one <testcase> each)."""
-    counts = _counts(results)
+def junit_tree(results: Sequence[ScenarioResult], html_report: Path | None = None) -> ET.Element:
+    """The <testsuites> element for results: one <testsuite> with one <testcase> each."""
+    # junit-10.xsd has no "skipped" on <testsuites>; each suite carries its own.
+    counts = {k: v for k, v in _counts(results).items() if k != "skipped"}
     root = ET.Element("testsuites", _attrs(name=SUITE_NAME, **counts))
-    suite = ET.SubElement(root, "testsuite", _attrs(name=SUITE_NAME, **counts))
-    starts = [r.started for r in results if r.started > 0]
-    if starts:
-        suite.set("timestamp", _iso_timestamp(min(starts)))
-    suite.set("hostname", xml_text(socket.gethostname()))
+    hostname = socket.gethostname()
     for result in results:
-        suite.append(testcase(result))
+        root.append(scenario_suite(result, hostname, html_report))
     return root
 
 
-def testcase(result: ScenarioResult) -> ET.Element:
-    """The <testcase> for one scenario result."""
+def scenario_suite(
+    result: ScenarioResult, hostname: str, html_report: Path | None = None
+) -> ET.Element:
+    """The <testsuite> for one scenario: its figures as properties, then its testcase."""
+    suite = ET.Element(
+        "testsuite",
+        _attrs(
+            name=f"{SUITE_NAME}.{backend_slug(result.backend)}.{result.name}",
+            **_counts([result]),
+            hostname=hostname,
+        ),
+    )
+    if result.started > 0:
+        suite.set("timestamp", _iso_timestamp(result.started))
+    _add_properties(suite, _properties(result))
+    suite.append(testcase(result, html_report))
+    return suite
+
+
+def testcase(result: ScenarioResult, html_report: Path | None = None) -> ET.Element:
+    """The <testcase> for one scenario result (its figures sit on the enclosing suite)."""
     case = ET.Element(
         "testcase",
         _attrs(
@@ -101,12 +125,15 @@ def testcase(result: ScenarioResult) -> ET.Element:
             time=f"{result.duration_s:.3f}",
         ),
     )
-    properties = ET.SubElement(case, "properties")
-    for name, value in _properties(result):
-        ET.SubElement(properties, "property", _attrs(name=name, value=value))
     _add_status(case, result)
-    ET.SubElement(case, "system-out").text = xml_text(_system_out(result))
+    ET.SubElement(case, "system-out").text = xml_text(_system_out(result, html_report))
     return case
+
+
+def _add_properties(suite: ET.Element, properties: Sequence[tuple[str, str]]) -> None:
+    element = ET.SubElement(suite, "properties")
+    for name, value in properties:
+        ET.SubElement(element, "property", _attrs(name=name, value=value))
 
 
 def failure_message(result: ScenarioResult, outcome: Outcome) -> str:
@@ -154,12 +181,19 @@ def _add_status(case: ET.Element, result: ScenarioResult) -> None:
     element.text = xml_text(_verdict_lines(result.verdicts))
 
 
-def _system_out(result: ScenarioResult) -> str:
-    lines = ["artefacts:"]
-    lines += [f"  {label}: {path}" for label, path in result.artifacts.items()] or ["  (none)"]
+def _system_out(result: ScenarioResult, html_report: Path | None) -> str:
+    files = {**result.artifacts, **({"html report": html_report} if html_report else {})}
+    lines = ["figures:"]
+    lines += [f"  {name}: {format_figure(value)}" for name, value in result.figures.items()] or [
+        "  (none)"
+    ]
+    lines += ["artefacts:"]
+    lines += [f"  {label}: {path}" for label, path in files.items()] or ["  (none)"]
     lines += ["verdicts:", _verdict_lines(result.verdicts) or "  (none)"]
     if result.notes:
         lines += ["notes:", *(f"  - {note}" for note in result.notes)]
+    # GitLab links a file from a testcase's output written this way.
+    lines += [f"[[ATTACHMENT|{path}]]" for path in files.values()]
     return "\n".join(lines) + "\n"
 
 

@@ -183,9 +183,9 @@ def evictions_within_budget(
     disruption controller recomputes it later, so a status sample trails both):
     at each accepted eviction of a pod of StatefulSet `workload`, its other pods
     that were Ready, not being deleted and not evicted earlier must number at
-    least the desiredHealthy of the PDB status then in force. A pod seen turning
-    Ready up to `watch_lag_s` after the eviction counts as Ready at it, since the
-    recorder's watch may trail the API server by that much.
+    least the desiredHealthy of the PDB status then in force. A pod that existed
+    at the eviction and was seen turning Ready up to `watch_lag_s` after it counts
+    as Ready at it, since the recorder's watch may trail the API server by that much.
     Figures: judged_evictions, desired_healthy, min_healthy_left (the fewest
     healthy pods any eviction left), excess_evictions (accepted below the floor).
     """
@@ -293,7 +293,6 @@ def _healthy_at(
         if pod.t <= t:
             latest[pod.uid] = pod
     ready_soon = {p.uid for p in pods if p.ready and t < p.t <= t + watch_lag_s}
+    # Only pods that existed at `t` count: an eviction's own replacement came after it.
     alive = {uid for uid, p in latest.items() if not p.deleted and uid not in evicted}
-    ready_now = {uid for uid in alive if latest[uid].ready}
-    new_pods = ready_soon - latest.keys()  # first seen, already Ready, just after `t`
-    return ready_now | (ready_soon & alive) | (new_pods - evicted)
+    return {uid for uid in alive if latest[uid].ready or uid in ready_soon}
