@@ -204,11 +204,19 @@ def gate(
         Path | None,
         typer.Option(help="Also append the markdown summary here, e.g. $GITHUB_STEP_SUMMARY."),
     ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PREVIOUS.xml",
+            help="A previous run's JUnit: bounded figures that got worse beyond the "
+            "policy's trend tolerance are marginal or a failure.",
+        ),
+    ] = None,
 ) -> None:
     """Exit 0 only if the reports satisfy the policy (1: NO-GO, 2: unreadable input)."""
     from chaosgate.gate.command import gate_command
 
-    code = gate_command(reports, policy, summary)
+    code = gate_command(reports, policy, summary, baseline)
     if code:
         raise typer.Exit(code)
 

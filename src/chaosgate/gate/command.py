@@ -1,4 +1,5 @@
-"""`chaosgate gate REPORT.xml ... [--policy FILE] [--summary FILE]`: the release gate.
+"""`chaosgate gate REPORT.xml ... [--policy FILE] [--summary FILE] [--baseline OLD.xml]`:
+the release gate.
 
 Exit codes: 0 GO, 1 NO-GO, 2 the gate could not decide (a report or the
 policy is missing or unreadable), which is a NO-GO too. The markdown
@@ -22,10 +23,13 @@ DEFAULT_POLICY = Path("gate.yaml")
 GO, NO_GO = 0, 1
 
 
-def gate_command(reports: list[Path], policy: Path | None, summary: Path | None) -> int:
-    """Judge the reports against the policy (default ./gate.yaml); return the exit code."""
+def gate_command(
+    reports: list[Path], policy: Path | None, summary: Path | None, baseline: Path | None = None
+) -> int:
+    """Judge the reports against the policy (default ./gate.yaml), and against a baseline
+    report when one is given; return the exit code."""
     try:
-        text, code = _judge(reports, policy or DEFAULT_POLICY)
+        text, code = _judge(reports, policy or DEFAULT_POLICY, baseline)
     except GateError as exc:
         print(f"chaosgate gate: {exc}", file=sys.stderr)
         text, code = render_error_summary(str(exc)), exc.exit_code
@@ -35,9 +39,10 @@ def gate_command(reports: list[Path], policy: Path | None, summary: Path | None)
     return code
 
 
-def _judge(reports: Sequence[Path], policy_path: Path) -> tuple[str, int]:
+def _judge(reports: Sequence[Path], policy_path: Path, baseline: Path | None) -> tuple[str, int]:
     policy = load_policy(policy_path)
-    decision = decide(read_reports(reports), policy)
+    previous = read_reports([baseline]) if baseline is not None else None
+    decision = decide(read_reports(reports), policy, previous)
     return render_summary(decision, reports, policy.source), GO if decision.passed else NO_GO
 
 

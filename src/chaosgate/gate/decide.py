@@ -17,6 +17,7 @@ from chaosgate.gate.junit_reader import CaseStatus, JunitCase
 from chaosgate.gate.matching import requirement_matches, scenario_matches
 from chaosgate.gate.policy import Policy, Requirement, Threshold
 from chaosgate.gate.score import Score, resilience_score
+from chaosgate.gate.trend import Drift, TrendCheck, compare_runs
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,14 @@ class GateDecision:
     rows: tuple[CaseRow, ...]  # every testcase read, in report order
     missing: tuple[Requirement, ...]  # required scenarios with no testcase at all
     score: Score | None = None  # the resilience score of the run under the policy
+    trend: tuple[TrendCheck, ...] = ()  # bounded figures against the baseline run's
+    trend_notes: tuple[str, ...] = ()  # figures the baseline could not be compared on
 
 
-def decide(cases: Sequence[JunitCase], policy: Policy) -> GateDecision:
-    """Judge the testcases against the policy."""
+def decide(
+    cases: Sequence[JunitCase], policy: Policy, baseline: Sequence[JunitCase] | None = None
+) -> GateDecision:
+    """Judge the testcases against the policy (and, given one, against a baseline run)."""
     reasons: list[str] = [] if cases else ["the reports contain no testcase"]
     for requirement in policy.required:
         matching = [c for c in cases if requirement_matches(requirement, c)]
@@ -64,7 +69,28 @@ def decide(cases: Sequence[JunitCase], policy: Policy) -> GateDecision:
             f"the resilience score {score.value:.1f} is below the policy's minimum "
             f"{policy.min_score:g}"
         )
-    return GateDecision(not reasons, tuple(reasons), rows, missing, score)
+    trend, notes = compare_runs(cases, baseline, policy) if baseline is not None else ([], [])
+    reasons += trend_problems(trend, policy.allow_marginal)
+    return GateDecision(
+        not reasons, tuple(reasons), rows, missing, score, tuple(trend), tuple(notes)
+    )
+
+
+def trend_problems(trend: Sequence[TrendCheck], allow_marginal: bool) -> list[str]:
+    """A regression stops the release; a marginal one only where marginal is not allowed."""
+    problems = [
+        f"regressed against the baseline: {c.describe()}"
+        for c in trend
+        if c.drift is Drift.REGRESSED
+    ]
+    if not allow_marginal:
+        problems += [
+            f"marginal against the baseline, and the policy does not allow marginal results: "
+            f"{c.describe()}"
+            for c in trend
+            if c.drift is Drift.MARGINAL
+        ]
+    return problems
 
 
 def _apply_thresholds(

@@ -11,6 +11,10 @@ A policy is a YAML mapping:
       - {scenario: hpa, property: max_replicas, min: 4}
       - {scenario: gitops, property: health, equals: Healthy}
     allow_marginal: false     # may a scenario judged "marginal" pass the gate?
+    trend:                    # `chaosgate gate --baseline OLD.xml`: how far a bounded
+      marginal: 0.25          #   figure may get worse than in the baseline (a share of
+      fail: 1.0               #   it) before it is marginal, or a failure; changes under
+      noise_floor: 0.1        #   noise_floor x the bound count as noise (chaosgate.gate.trend)
 
 Validation is strict, because a typo in a policy must not quietly weaken a
 gate: unknown keys, wrong types, duplicate keys, unknown scenario names and
@@ -35,7 +39,8 @@ from chaosgate.report.model import SCENARIOS
 _Item = TypeVar("_Item")
 
 _SCENARIO_NAME = re.compile(rf"^({'|'.join(SCENARIOS)})(\[[A-Za-z0-9_.-]+\])?$")
-_TOP_KEYS = frozenset({"required", "thresholds", "allow_marginal", "weights", "min_score"})
+_TOP_KEYS = frozenset({"required", "thresholds", "allow_marginal", "weights", "min_score", "trend"})
+_TREND_KEYS = frozenset({"marginal", "fail", "noise_floor"})
 _REQUIREMENT_KEYS = frozenset({"scenario", "backend", "alternatives"})
 _THRESHOLD_KEYS = frozenset({"scenario", "property", "max", "min", "equals"})
 
@@ -87,6 +92,15 @@ class Threshold:
 
 
 @dataclass(frozen=True)
+class TrendPolicy:
+    """How much worse than the baseline a bounded figure may get (chaosgate.gate.trend)."""
+
+    marginal: float = 0.25  # beyond this share of the baseline's value: marginal
+    fail: float = 1.0  # beyond this share: a regression that stops the release
+    noise_floor: float = 0.1  # x the threshold's bound: the smallest change that counts
+
+
+@dataclass(frozen=True)
 class Policy:
     required: tuple[Requirement, ...]
     thresholds: tuple[Threshold, ...] = ()
@@ -96,6 +110,7 @@ class Policy:
     # (1 when not named), and the lowest score the gate accepts (None: any).
     weights: Mapping[str, float] = field(default_factory=dict)
     min_score: float | None = None
+    trend: TrendPolicy = TrendPolicy()
 
 
 def default_policy_path() -> Path:
@@ -161,6 +176,7 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
         source=source,
         weights=_weights(document.get("weights"), where.key(document, "weights")),
         min_score=_min_score(document.get("min_score"), where.key(document, "min_score")),
+        trend=_trend(document.get("trend"), where.key(document, "trend")),
     )
 
 
@@ -423,6 +439,32 @@ def _min_score(value: Any, where: _Where) -> float | None:
             "write e.g. `min_score: 90`, or remove it",
         )
     return float(value)
+
+
+def _trend(value: Any, where: _Where) -> TrendPolicy:
+    if value is None:
+        return TrendPolicy()
+    if not isinstance(value, _Located):
+        raise where.error(
+            f"trend must be a mapping, got {value!r}",
+            "write e.g. `trend: {marginal: 0.25, fail: 1.0, noise_floor: 0.1}`",
+        )
+    _check_keys(value, _TREND_KEYS, where, "trend")
+    shares = {}
+    for key, share in value.items():
+        if isinstance(share, bool) or not isinstance(share, int | float) or share < 0:
+            raise where.key(value, key).error(
+                f"trend.{key} must be a number of at least 0, got {share!r}",
+                f"write e.g. `{key}: 0.5`",
+            )
+        shares[key] = float(share)
+    trend = TrendPolicy(**shares)
+    if trend.fail < trend.marginal:
+        raise where.error(
+            f"trend.fail ({trend.fail:g}) is below trend.marginal ({trend.marginal:g})",
+            "a regression must be worse than a marginal one; raise trend.fail",
+        )
+    return trend
 
 
 def _allow_marginal(value: Any, where: _Where) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from chaosgate.gate.decide import CaseRow, GateDecision, ThresholdCheck
 from chaosgate.gate.junit_reader import CaseStatus
+from chaosgate.gate.trend import Drift
 
 TITLE = "## chaosgate release gate"
 # Properties that describe a testcase rather than measure it; not shown as figures.
@@ -40,11 +41,38 @@ def render_summary(decision: GateDecision, reports: Sequence[Path], policy_sourc
         f"| {_cell(r.label())} | {_cell(r.backend or '—')} | ⛔ missing | | |"
         for r in decision.missing
     ]
+    lines += _trend_lines(decision)
     if decision.reasons:
         lines += ["", "### Why NO-GO", ""]
         lines += [f"- {_markdown(reason)}" for reason in decision.reasons]
     lines += ["", _final_line(decision)]
     return "\n".join(lines) + "\n"
+
+
+_DRIFT_ICON = {
+    Drift.HELD: "✅ held",
+    Drift.MARGINAL: "🟡 marginal",
+    Drift.REGRESSED: "❌ regressed",
+}
+
+
+def _trend_lines(decision: GateDecision) -> list[str]:
+    if not decision.trend and not decision.trend_notes:
+        return []
+    lines = [
+        "",
+        "### Against the baseline",
+        "",
+        "| Scenario | Figure | Now | Baseline | Worse by | Trend |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {_cell(c.scenario)} | {_cell(c.figure)} | {c.now:g} | {c.baseline:g} | "
+        f"{c.change:+.0%} | {_DRIFT_ICON[c.drift]} |"
+        for c in decision.trend
+    ]
+    lines += ["", *(f"- {_markdown(note)}" for note in decision.trend_notes)]
+    return lines
 
 
 def render_error_summary(problem: str) -> str:
