@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from chaosgate.gate.junit_reader import CaseStatus, JunitCase
+from chaosgate.gate.junit_reader import CaseStatus, JunitCase, as_number
 from chaosgate.gate.matching import requirement_matches, scenario_matches
 from chaosgate.gate.policy import Policy, Requirement, Threshold
 from chaosgate.gate.score import Score, resilience_score
@@ -200,15 +200,6 @@ def _bound_problem(threshold: Threshold, value: float) -> str:
     if threshold.min is not None and value < threshold.min:
         return f"{name} is {value:g}, below the minimum {threshold.min:g}"
     return ""
-
-
-def as_number(text: str) -> float | None:
-    """text as a finite number, or None (NaN and infinities cannot satisfy a bound)."""
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def case_label(case: JunitCase) -> str:

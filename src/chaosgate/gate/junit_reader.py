@@ -12,6 +12,7 @@ read as "nothing failed".
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -182,6 +183,15 @@ def _properties(element: ET.Element) -> dict[str, str]:
             if _local_name(prop.tag) == "property" and name:
                 found[name] = prop.get("value", (prop.text or "").strip())
     return found
+
+
+def as_number(text: str) -> float | None:
+    """A property's text as a finite number, or None (NaN and infinities bound nothing)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _seconds(text: str | None) -> float | None:

@@ -20,15 +20,15 @@ run lacks is already a threshold failure.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chaosgate.gate.junit_reader import CaseStatus, JunitCase
+from chaosgate.gate.junit_reader import CaseStatus, JunitCase, as_number
 from chaosgate.gate.matching import scenario_matches
 from chaosgate.gate.policy import Policy, Threshold, TrendPolicy
+from chaosgate.verdicts.combine import instance_values
 
 
 class Drift(StrEnum):
@@ -111,27 +111,13 @@ def compare_figure(
     )  # fmt: skip
 
 
-_AGGREGATE = re.compile(r"^(?P<base>.+)\.(max|min)$")
-
-
 def samples_of(properties: Mapping[str, str], figure: str) -> list[float]:
     """The figure's samples: the per-instance values behind an aggregate, else the figure."""
-    aggregate = _AGGREGATE.match(figure)
-    if aggregate:
-        prefix = aggregate.group("base") + "["
-        per_instance = [v for k, v in properties.items() if k.startswith(prefix) and k[-1] == "]"]
-        numbers = [n for v in per_instance if (n := _number(v)) is not None]
-        if numbers:
-            return numbers
-    value = _number(properties.get(figure))
+    numbers = [n for v in instance_values(properties, figure) if (n := as_number(v)) is not None]
+    if numbers:
+        return numbers
+    value = as_number(properties[figure]) if figure in properties else None
     return [] if value is None else [value]
-
-
-def _number(text: str | None) -> float | None:
-    try:
-        return float(text) if text is not None else None
-    except ValueError:
-        return None
 
 
 def _ran(cases: Sequence[JunitCase], scenario: str) -> list[JunitCase]:

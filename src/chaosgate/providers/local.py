@@ -278,22 +278,18 @@ class LocalProvider:
     def _wait_metrics(self, kubectl: Kubectl, name: str) -> None:
         # Served, not yet populated: metrics-server reports a node or pod only
         # once it has non-zero usage, i.e. once pods run there.
-        def available() -> bool:
-            return apiservice_available(
-                kubectl.get_json("get", "apiservice", METRICS_APISERVICE, check=False)
-            )
+        def apiservice() -> Any:
+            return kubectl.get_json("get", "apiservice", METRICS_APISERVICE, check=False)
 
         try:
             self._wait(
-                available,
+                lambda: apiservice_available(apiservice()),
                 self.settings.metrics_timeout,
                 f"the APIService {METRICS_APISERVICE} (metrics-server) to be Available",
             )
         except ClusterError as exc:
             # Say why, before the clean-up removes the cluster and its logs.
-            why = apiservice_condition(
-                kubectl.get_json("get", "apiservice", METRICS_APISERVICE, check=False)
-            )
+            why = apiservice_condition(apiservice())
             log_tail = last_lines(self.settings.cluster_dir(name) / "logs" / "metrics-server.log")
             raise ClusterError(
                 f"{exc} The APIService says: {why}. metrics-server's last log lines: {log_tail}"

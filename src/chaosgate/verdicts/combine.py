@@ -63,3 +63,19 @@ def aggregate_figures(figures: Mapping[str, Figure]) -> dict[str, float]:
         aggregates[f"{figure}.max"] = max(values)
         aggregates[f"{figure}.min"] = min(values)
     return aggregates
+
+
+_AGGREGATE = re.compile(r"^(?P<figure>.+)\.(max|min)$")
+
+
+def instance_values(figures: Mapping[str, str], aggregate: str) -> list[str]:
+    """The `figure[instance]` values behind an aggregate `figure.max` or `figure.min`, as a
+    report carries them (empty for a name that is no aggregate, or has no instances)."""
+    match = _AGGREGATE.match(aggregate)
+    if match is None:
+        return []
+    return [
+        value
+        for name, value in figures.items()
+        if (instance := _PER_INSTANCE.match(name)) and instance["figure"] == match["figure"]
+    ]

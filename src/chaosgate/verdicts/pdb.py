@@ -13,6 +13,7 @@ from chaosgate.verdicts.records import (
     PodSample,
     belongs_to_statefulset,
     fault_mark,
+    latest_per_uid,
     parse_all,
     pdb_sample,
     pod_sample,
@@ -147,10 +148,16 @@ def _fault_marks(timeline: Timeline, span: Window) -> list[FaultMark]:
 
 
 def _allowed_at(timeline: Timeline, pdb_name: str, t: float) -> int:
-    samples = [s for s in parse_all(timeline.of_kind(PDB, pdb_name), pdb_sample) if s.t <= t]
-    if not samples:
-        raise InsufficientData(f"no status of PDB {pdb_name!r} at the drain's start")
-    return samples[-1].disruptions_allowed
+    budgets = parse_all(timeline.of_kind(PDB, pdb_name), pdb_sample)
+    return _status_at(budgets, pdb_name, t, "at the drain's start").disruptions_allowed
+
+
+def _status_at(budgets: Sequence[PdbSample], pdb_name: str, t: float, when: str) -> PdbSample:
+    """The PDB status in force at `t` (its last sample at or before it)."""
+    in_force = [b for b in budgets if b.t <= t]
+    if not in_force:
+        raise InsufficientData(f"no status of PDB {pdb_name!r} {when}")
+    return in_force[-1]
 
 
 def _refusal_summary(pdb_name: str, wanted: int, allowed: int, refused: int) -> str:
@@ -223,7 +230,11 @@ def _within_budget(
         ],
         f"no accepted eviction of a {workload} pod was recorded in the {name} window",
     )
-    pods = [p for p in parse_all(timeline.of_kind(POD), pod_sample) if _of(p, workload)]
+    pods = [
+        p
+        for p in parse_all(timeline.of_kind(POD), pod_sample)
+        if belongs_to_statefulset(p.name, workload)
+    ]
     budgets = parse_all(timeline.of_kind(PDB, pdb_name), pdb_sample)
     evicted: set[str] = set()
     excess: list[str] = []
@@ -231,7 +242,7 @@ def _within_budget(
     desired = 0
     for eviction in evictions:
         evicted.add(_evicted_uid(eviction))
-        desired = _desired_at(budgets, pdb_name, eviction.t)
+        desired = _status_at(budgets, pdb_name, eviction.t, "before an eviction").desired_healthy
         healthy = _healthy_at(pods, eviction.t, watch_lag_s, evicted)
         left.append(len(healthy))
         if len(healthy) < desired:
@@ -266,10 +277,6 @@ def _covered(mark: FaultMark, pdb_name: str, workload: str) -> bool:
     return in_budget and any(belongs_to_statefulset(t, workload) for t in mark.targets)
 
 
-def _of(pod: PodSample, workload: str) -> bool:
-    return belongs_to_statefulset(pod.name, workload)
-
-
 def _evicted_uid(mark: FaultMark) -> str:
     uid = mark.data.get("uid")
     if not isinstance(uid, str) or not uid:
@@ -277,21 +284,11 @@ def _evicted_uid(mark: FaultMark) -> str:
     return uid
 
 
-def _desired_at(budgets: Sequence[PdbSample], pdb_name: str, t: float) -> int:
-    in_force = [b for b in budgets if b.t <= t]
-    if not in_force:
-        raise InsufficientData(f"no status of PDB {pdb_name!r} before an eviction")
-    return in_force[-1].desired_healthy
-
-
 def _healthy_at(
     pods: Sequence[PodSample], t: float, watch_lag_s: float, evicted: set[str]
 ) -> set[str]:
     """Uids of the pods healthy at `t`: not deleted nor evicted, and Ready by t + watch_lag_s."""
-    latest: dict[str, PodSample] = {}
-    for pod in pods:
-        if pod.t <= t:
-            latest[pod.uid] = pod
+    latest = latest_per_uid(pods, t)
     ready_soon = {p.uid for p in pods if p.ready and t < p.t <= t + watch_lag_s}
     # Only pods that existed at `t` count: an eviction's own replacement came after it.
     alive = {uid for uid, p in latest.items() if not p.deleted and uid not in evicted}

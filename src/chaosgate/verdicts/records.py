@@ -459,8 +459,9 @@ def belongs_to_statefulset(pod_name: str, statefulset: str) -> bool:
 
 def latest_per_name(samples: Iterable[PodSample], at: float) -> dict[str, PodSample]:
     """The state of every pod in force at time `at` (its last sample at or before it)."""
-    latest: dict[str, PodSample] = {}
-    for sample in samples:
-        if sample.t <= at:
-            latest[sample.name] = sample
-    return latest
+    return {sample.name: sample for sample in samples if sample.t <= at}
+
+
+def latest_per_uid(samples: Iterable[PodSample], at: float) -> dict[str, PodSample]:
+    """As latest_per_name, keyed by uid: a StatefulSet's replacement pod reuses the name."""
+    return {sample.uid: sample for sample in samples if sample.t <= at}
