@@ -13,10 +13,12 @@ from pathlib import Path
 
 from budgets import budget_s
 from chaosgate.load.slo import slos_for
+from chaosgate.prometheus.slo_file import promql_slo_for
 from chaosgate.scenario_book import ScenarioBook, ScenarioRun
 from chaosgate.stack.scenarios import ScenarioConfig, ScenarioResult
 from chaosgate.timeline import Verdict
 from chaosgate.verdicts.breaker import breakers_behaved
+from chaosgate.verdicts.promql import promql_slos_held
 from chaosgate.verdicts.recovery import Workload, fault_landed, recovered_within
 from chaosgate.verdicts.slo import latency_vs_baseline, slos_held
 
@@ -49,9 +51,12 @@ def run_and_record(
     return run
 
 
-def slo_verdicts(result: ScenarioResult, slo_name: str) -> list[Verdict]:
-    """The load SLO of each window, named like `fail_ratio.fault` in the figures."""
-    return slos_held(result.timeline, slos_for(slo_name))
+def slo_verdicts(result: ScenarioResult, slo_name: str, scenario: str) -> list[Verdict]:
+    """The load SLO of each window (figures like `fail_ratio.fault`), then the PromQL SLO's."""
+    return [
+        *slos_held(result.timeline, slos_for(slo_name)),
+        *promql_slos_held(result.timeline, promql_slo_for(scenario)),
+    ]
 
 
 def judge_restart(
@@ -64,7 +69,7 @@ def judge_restart(
         recovered_within(
             result.timeline, budget_s(scenario, "recovery_s"), workload, action=action
         ),
-        *slo_verdicts(result, slo_name),
+        *slo_verdicts(result, slo_name, scenario),
     ]
 
 
@@ -89,5 +94,5 @@ def judge_breaker(result: ScenarioResult) -> list[Verdict]:
     """Every replica's breaker opened, shed load with degraded answers, and closed."""
     return [
         *breakers_behaved(result.timeline, *breaker_budgets_s()),
-        *slo_verdicts(result, "redis-outage"),
+        *slo_verdicts(result, "redis-outage", "breaker"),
     ]

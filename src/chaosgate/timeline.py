@@ -26,6 +26,8 @@ LOAD = "load"  # one second of locust statistics
 WINDOW = "window"  # data: {"window": "baseline"|"fault"|"recovery", "edge": "start"|"end"}
 FAULT = "fault"  # data: {"action": ..., "phase": "start"|"end"|"landed", ...}
 PROBE = "probe"  # a direct observation by the harness (e.g. an HTTP probe)
+PROMQL = "promql"  # one PromQL SLO query over one window, evaluated by Prometheus
+PROMQL_SERIES = "promql_series"  # a Prometheus range query over the scenario, for plots
 # An interval a watch saw nothing (it failed, then relisted); name: the watch,
 # t: when it was whole again, data: {"from": t0, "gap_s": ..., "reason": ...}.
 GAP = "gap"

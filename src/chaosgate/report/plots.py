@@ -1,7 +1,8 @@
 """Draw a scenario's timeline panels as an SVG for the HTML report (matplotlib, no pyplot).
 
-Five panels share the time axis: load, latency, ready pods per zone, PDB
-health and the breaker state of each instance; the scenario's windows are
+Seven panels share the time axis: load, latency, ready pods per zone, PDB
+health, the breaker state of each instance, and what Prometheus scraped
+(beats/s per replica, the beat latency's p99); the scenario's windows are
 shaded and fault actions drawn as vertical lines on every panel. A panel
 without data shrinks to a strip that says so. The SVG keeps its text as text
 (no embedded font files) and is inlined, so the report works offline.
@@ -44,6 +45,9 @@ TARGET_COLOUR = "#1f2328"  # desired counts: dark and dashed, over the observed 
 _SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 # The forms in which matplotlib's SVG writer names and refers to its ids.
 _ID_REFERENCE = re.compile(r'((?:\sid="|url\(#|href="#))')
+# matplotlib names a clip path by a hash that can include an object's address,
+# so the same figure drawn twice may get different names: they are renumbered.
+_CLIP_ID = re.compile(r'(?<=id=")p[0-9a-f]{10}(?=")|(?<=url\(#)p[0-9a-f]{10}(?=\))')
 # No RDF block (creator, date, format): nothing in the page that names another site.
 _NO_METADATA: dict[str, Any] = {"Creator": None, "Date": None, "Format": None, "Type": None}
 
@@ -73,7 +77,14 @@ def timeline_svg(panels: TimelinePanels, id_prefix: str) -> str:
         figure = _draw(panels)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata=_NO_METADATA)
-    return scope_ids(_SVG_PROLOGUE.sub("", buffer.getvalue(), count=1), id_prefix)
+    svg = _SVG_PROLOGUE.sub("", buffer.getvalue(), count=1)
+    return scope_ids(numbered_clip_ids(svg), id_prefix)
+
+
+def numbered_clip_ids(svg: str) -> str:
+    """svg with its clip path ids renamed clip1, clip2, ... in order of first appearance."""
+    names: dict[str, str] = {}
+    return _CLIP_ID.sub(lambda m: names.setdefault(m.group(0), f"clip{len(names) + 1}"), svg)
 
 
 def scope_ids(svg: str, prefix: str) -> str:
@@ -88,6 +99,8 @@ def _draw(panels: TimelinePanels) -> Figure:
         ("ready pods", panels.replicas, _counts, "no pod or replica data in this scenario"),
         ("PDB pods", panels.pdb, _counts, "no PDB data in this scenario"),
         ("breaker", panels.breaker, _breaker_states, "no breaker data in this scenario"),
+        ("beats/s (Prometheus)", panels.beat_rate, _lines, "no Prometheus data in this scenario"),
+        ("beat p99 ms (Prom.)", panels.beat_p99, _lines, "no Prometheus data"),
     ]
     # A panel without data keeps its place, so every scenario has the same
     # layout, but shrinks to a strip that says what is missing.

@@ -15,7 +15,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from chaosgate.timeline import FAULT, HPA, LOAD, METRICS, PDB, POD, PROBE, WINDOW, Record, Timeline
+from chaosgate.timeline import (
+    FAULT,
+    HPA,
+    LOAD,
+    METRICS,
+    PDB,
+    POD,
+    PROBE,
+    PROMQL_SERIES,
+    WINDOW,
+    Record,
+    Timeline,
+)
 from chaosgate.verdicts.records import (
     BreakerSample,
     MalformedRecord,
@@ -27,6 +39,7 @@ from chaosgate.verdicts.records import (
     pdb_sample,
     pod_sample,
     probe_ready,
+    promql_series,
 )
 
 T = TypeVar("T")
@@ -73,6 +86,9 @@ class TimelinePanels:
     replicas: list[Series] = field(default_factory=list)
     pdb: list[Series] = field(default_factory=list)
     breaker: list[Series] = field(default_factory=list)
+    # What Prometheus scraped (monitoring/slo.yaml's plots): beats/s per replica, beat p99.
+    beat_rate: list[Series] = field(default_factory=list)
+    beat_p99: list[Series] = field(default_factory=list)
     windows: list[Shade] = field(default_factory=list)
     faults: list[FaultEvent] = field(default_factory=list)
     malformed: int = 0  # records left out because they broke the record contract
@@ -92,6 +108,8 @@ def timeline_panels(timeline: Timeline) -> TimelinePanels:
         replicas=replica_series(timeline, origin, malformed),
         pdb=pdb_series(timeline, origin, malformed),
         breaker=breaker_series(timeline, origin, malformed),
+        beat_rate=prometheus_series(timeline, "beat_rate", origin, malformed),
+        beat_p99=prometheus_series(timeline, "beat_p99_ms", origin, malformed),
         windows=window_shades(timeline, origin),
         faults=fault_events(timeline, origin, malformed),
         malformed=malformed.count,
@@ -135,6 +153,17 @@ def latency_series(timeline: Timeline, origin: float, tally: _Tally) -> list[Ser
         for label, metric in (("p95", "p95_ms"), ("p99", "p99_ms"))
     ]
     return [s for s in series if any(not math.isnan(v) for v in s.values)]
+
+
+def prometheus_series(timeline: Timeline, query: str, origin: float, tally: _Tally) -> list[Series]:
+    """The series of one plotted Prometheus range query, labelled by pod where it has one."""
+    records = [r for r in timeline.of_kind(PROMQL_SERIES) if r.name == query]
+    lines = []
+    for series in tally.parse(records, promql_series):
+        label = series.labels.get("pod_name") or series.labels.get("pod") or query
+        t = tuple(point[0] - origin for point in series.points)
+        lines.append(Series(label, t, tuple(point[1] for point in series.points)))
+    return sorted(lines, key=lambda line: line.label)
 
 
 def replica_series(timeline: Timeline, origin: float, tally: _Tally) -> list[Series]:

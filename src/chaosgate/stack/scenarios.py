@@ -1,13 +1,15 @@
 """The stack-runtime scenarios, composed: one call runs one scenario and leaves its artefacts.
 
-    stack up → observer → load → baseline window → chaos experiment (fault
-    window) → recovery window → load stops → timeline closed
+    stack up → observer + Prometheus → load → baseline window → chaos
+    experiment (fault window) → recovery window → PromQL over each window →
+    load stops → timeline closed
 
 Scenarios: "redis-outage" (the breaker story), "pod-kill", "oom-kill". Each
 run leaves in its run directory: timeline.jsonl (every record, in time order),
 journal.json (the Chaos Toolkit journal), load/ (locust's CSVs, its JSON
 summary, the per-second file, its log) and stack/ (the heart config and each
-container's log). The timeline and journal are written on every exit path,
+container's log) and prometheus/ (its config, log and TSDB, which can be
+queried again after the run). The timeline and journal are written on every exit path,
 so a failed or interrupted run can still be diagnosed. Verdicts are not judged
 here: suites apply chaosgate.verdicts to the returned timeline.
 """
@@ -27,6 +29,9 @@ from chaosgate.containers.images import ImageRefs, build_images
 from chaosgate.errors import UsageError
 from chaosgate.load.locust_summary import Totals
 from chaosgate.load.run import LoadConfig, LoadRun
+from chaosgate.prometheus.evaluate import evaluate_windows, plot_series, wait_scraped
+from chaosgate.prometheus.server import LocalPrometheus, ScrapeTarget
+from chaosgate.prometheus.slo_file import plotted_queries, slo_queries
 from chaosgate.stack.config import HeartSettings, StackConfig
 from chaosgate.stack.observe import Observer, targets_of
 from chaosgate.stack.recorder import Recorder
@@ -137,8 +142,10 @@ class _Run:
                 Observer(
                     targets_of(stack), self.recorder.emit, interval=self.config.sample_interval_s
                 ),
+                self._prometheus(stack) as prometheus,
             ):
                 self._under_load(stack)
+                self._ask_prometheus(prometheus)
         finally:
             timeline = self._close_timeline()
         totals = self.load.totals() if self.load else None
@@ -160,6 +167,24 @@ class _Run:
         self.run_id = stack.run_id
         with stack:
             yield stack
+
+    def _prometheus(self, stack: StackRuntime) -> LocalPrometheus:
+        targets = [
+            ScrapeTarget(f"{r.host}:{r.port}", {"pod": r.pod_name}) for r in stack.replicas
+        ]
+        return LocalPrometheus(targets, self.config.run_dir / "prometheus")
+
+    def _ask_prometheus(self, prometheus: LocalPrometheus) -> None:
+        """The SLO queries over every window, and the plotted series, into the timeline."""
+        timeline = self.recorder.timeline()
+        windows = timeline.windows()
+        if not windows:
+            return
+        last_end = max(window.end for window in windows)
+        scraped = wait_scraped(prometheus.api, last_end, self.wall_clock)
+        self.recorder.extend(evaluate_windows(prometheus.api, timeline, slo_queries(), scraped))
+        start = min(window.start for window in windows) - self.config.baseline_s
+        self.recorder.extend(plot_series(prometheus.api, plotted_queries(), start, last_end))
 
     def _under_load(self, stack: StackRuntime) -> None:
         load_config = LoadConfig(

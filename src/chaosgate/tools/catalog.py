@@ -116,6 +116,18 @@ CATALOG: dict[str, ToolSpec] = {
             binaries=("crictl",),
         ),
         ToolSpec(
+            name="prometheus",
+            module="github.com/prometheus/prometheus",
+            # promtool checks and unit-tests the rules in monitoring/; the server
+            # scrapes heart-display during each scenario (SLOs are PromQL).
+            packages=(
+                "github.com/prometheus/prometheus/cmd/prometheus",
+                "github.com/prometheus/prometheus/cmd/promtool",
+            ),
+            binaries=("prometheus", "promtool"),
+            ldflags="-X github.com/prometheus/common/version.Version={version}",
+        ),
+        ToolSpec(
             name="argocd",
             module="github.com/argoproj/argo-cd/v3",
             packages=("github.com/argoproj/argo-cd/v3/cmd",),
@@ -138,4 +150,5 @@ BUILD_ORDER = (
     "kind",
     "coredns",
     "crictl",
+    "prometheus",
 )

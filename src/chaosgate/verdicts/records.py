@@ -89,6 +89,18 @@ FAULT (name = the injector, e.g. "chaos"; one record per phase of one action)
                         uid: str (the pod's), pdbs: list[str] (the budgets covering it)
     zone_drain "end":   completed: bool, evicted: int (accepted evictions in total)
 
+PROMQL (name = the SLO's query name, e.g. "beat_p99_s"; one record per query and
+window, evaluated through Prometheus' HTTP API at the window's end over its length)
+    window: str                   the window it covers ("baseline", "fault", ...)
+    expr: str                     the PromQL as evaluated
+    value: float | None           the single sample's value; None when Prometheus
+                                  returned no sample, or NaN, or more than one
+    why: str                      why value is None                         [optional]
+
+PROMQL_SERIES (name = a plotted query, e.g. "beat_rate"; one record per series of
+one query_range over the whole scenario, for the report only)
+    labels: {str: str}, points: [[t, value], ...]
+
 WINDOW: as in chaosgate.timeline: {"window": name, "edge": "start"|"end"}. The
 scenarios mark "baseline", "fault" and "recovery"; the HPA scenario marks "load"
 and "cooldown".
@@ -440,6 +452,56 @@ def fault_mark(record: Record) -> FaultMark:
     else:
         raise _wrong(record, "target", "a string or a list of strings")
     return FaultMark(record.t, _str(record, "action"), _str(record, "phase"), targets, record.data)
+
+
+@dataclass(frozen=True)
+class PromqlSample:
+    """One PromQL SLO query evaluated over one window."""
+
+    t: float
+    query: str
+    window: str
+    expr: str
+    value: float | None
+    why: str
+
+
+def promql_sample(record: Record) -> PromqlSample:
+    return PromqlSample(
+        t=record.t,
+        query=record.name,
+        window=_str(record, "window"),
+        expr=_str(record, "expr"),
+        value=_optional_number(record, "value"),
+        why=_optional_str(record, "why") or "",
+    )
+
+
+@dataclass(frozen=True)
+class PromqlSeries:
+    """One plotted series of a Prometheus range query."""
+
+    query: str
+    labels: Mapping[str, str]
+    points: tuple[tuple[float, float], ...]
+
+
+def promql_series(record: Record) -> PromqlSeries:
+    labels = _field(record, "labels")
+    points = _field(record, "points")
+    if not isinstance(labels, Mapping) or not all(isinstance(v, str) for v in labels.values()):
+        raise _wrong(record, "labels", "a mapping of strings")
+    if not isinstance(points, list) or not all(_is_point(p) for p in points):
+        raise _wrong(record, "points", "a list of [t, value] pairs")
+    return PromqlSeries(record.name, dict(labels), tuple((float(t), float(v)) for t, v in points))
+
+
+def _is_point(point: object) -> bool:
+    return (
+        isinstance(point, list | tuple)
+        and len(point) == 2
+        and all(isinstance(x, int | float) and not isinstance(x, bool) for x in point)
+    )
 
 
 # --- Small helpers over parsed samples. ---

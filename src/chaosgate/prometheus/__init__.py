@@ -1,0 +1,8 @@
+"""Prometheus as an observer: a real server scrapes heart-display, PromQL judges the SLOs.
+
+- slo_file: monitoring/slo.yaml as PromqlSlo values (the verdict is
+  chaosgate.verdicts.promql, a pure function);
+- api: the HTTP API client (instant and range queries), loopback only;
+- server: a Prometheus process on loopback scraping given targets;
+- evaluate: the SLO queries over each window of a timeline, as PROMQL records.
+"""
