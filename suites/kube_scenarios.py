@@ -16,11 +16,13 @@ from budgets import budget_s
 from chaosgate.harness import HeartStack, backend_label
 from chaosgate.kube.scenarios import Artifacts, RunSettings, Windows
 from chaosgate.load.slo import slos_for
+from chaosgate.prometheus.slo_file import promql_slo_for
 from chaosgate.providers.base import ClusterInfo
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.scenario_book import ScenarioBook, ScenarioRun
 from chaosgate.timeline import Timeline, Verdict
 from chaosgate.verdicts import observed_throughout, slos_held
+from chaosgate.verdicts.promql import promql_slos_held
 
 
 def start_run(book: ScenarioBook, name: str, stack: HeartStack) -> ScenarioRun:
@@ -49,15 +51,21 @@ def run_dir(report_dir: Path, name: str) -> Path:
     return path
 
 
-def load_verdicts(cluster: ClusterInfo, timeline: Timeline, slo_name: str) -> list[Verdict]:
-    """Each window's load SLO (loadtests/slo.yaml) where the cluster carries traffic.
+def load_verdicts(
+    cluster: ClusterInfo, timeline: Timeline, slo_name: str, scenario: str
+) -> list[Verdict]:
+    """Each window's load SLO (loadtests/slo.yaml) where the cluster carries traffic, and
+    its PromQL SLO (monitoring/slo.yaml) where a Prometheus in the cluster scraped it.
 
     Where it does not (kwok pods answer nothing) no load ran and there is
     nothing to judge; the testcase's backend says the pods were simulated.
     """
     if not cluster.carries_traffic:
         return []
-    return slos_held(timeline, slos_for(slo_name))
+    verdicts = slos_held(timeline, slos_for(slo_name))
+    if cluster.prometheus_url is not None:
+        verdicts += promql_slos_held(timeline, promql_slo_for(scenario))
+    return verdicts
 
 
 POD_FAULT_TARGET = "heart-display-1"
@@ -82,7 +90,7 @@ def run_pod_fault(
     timeline = outcome[0]
     verdicts = [
         *judge(timeline, budget_s(name, "recovery_s")),
-        *load_verdicts(stack.cluster, timeline, slo_name),
+        *load_verdicts(stack.cluster, timeline, slo_name, name),
     ]
     record(run, outcome, verdicts)
     return run

@@ -30,7 +30,7 @@ def test_az_drain(heart_stack: HeartStack, scenario_book: ScenarioBook, report_d
     timeline = outcome[0]
     verdicts = [
         *judge_zone_drain(timeline, ZONE),
-        *load_verdicts(heart_stack.cluster, timeline, "az-drain"),
+        *load_verdicts(heart_stack.cluster, timeline, "az-drain", "az_drain"),
     ]
     record(run, outcome, verdicts)
     run.assert_passed()

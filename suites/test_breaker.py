@@ -57,7 +57,7 @@ def test_breaker_on_cluster(
     timeline = outcome[0]
     verdicts = [
         *breakers_behaved(timeline, *breaker_budgets_s()),
-        *load_verdicts(cluster, timeline, "redis-outage"),
+        *load_verdicts(cluster, timeline, "redis-outage", "breaker"),
     ]
     record(run, outcome, verdicts)
     run.assert_passed()

@@ -10,7 +10,8 @@ from chaosgate.errors import ConfigError
 from chaosgate.prometheus.slo_file import plotted_queries, promql_slo_for, slo_queries
 from chaosgate.verdicts.promql import PromqlBound
 
-SCENARIOS = ("gitops", "pod_kill", "oom", "az_drain", "hpa", "breaker")
+# The scenarios with baseline, fault and recovery windows under load.
+SCENARIOS = ("pod_kill", "oom", "az_drain", "breaker")
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

@@ -14,11 +14,13 @@ import pytest
 import yaml
 
 from chaosgate.errors import ClusterError, ClusterNotFound
+from chaosgate.prometheus.incluster import InClusterPrometheus
 from chaosgate.providers.base import Capability, ClusterSpec
 from chaosgate.providers.kind import KindProvider, MetricsServer
 from chaosgate.providers.kind_config import (
     COREFILE,
     HEART_NODE_PORT,
+    PROMETHEUS_NODE_PORT,
     OfflineImages,
     kind_config,
 )
@@ -165,12 +167,13 @@ def test_a_cluster_without_the_published_node_port_has_no_traffic(
     assert any("recreate it for traffic" in note for note in info.notes)
 
 
-def test_control_plane_publishes_the_heart_node_port_on_loopback_only() -> None:
+def test_control_plane_publishes_heart_and_prometheus_node_ports_on_loopback_only() -> None:
     nodes = kind_config(ClusterSpec(name="c1", nodes_per_zone=1))["nodes"]
     assert isinstance(nodes, list)
     (control_plane,) = [n for n in nodes if n["role"] == "control-plane"]
     assert control_plane["extraPortMappings"] == [
-        {"containerPort": HEART_NODE_PORT, "listenAddress": "127.0.0.1", "protocol": "TCP"}
+        {"containerPort": port, "listenAddress": "127.0.0.1", "protocol": "TCP"}
+        for port in (HEART_NODE_PORT, PROMETHEUS_NODE_PORT)
     ]
     assert all("extraPortMappings" not in n for n in nodes if n["role"] == "worker")
 
@@ -232,6 +235,28 @@ def test_metrics_server_is_installed_from_the_pinned_manifest(
         "--kubelet-preferred-address-types=InternalIP",
     ]
     assert any("top nodes" in " ".join(c["argv"]) for c in kubectl_calls())  # type: ignore[arg-type]
+
+
+def test_prometheus_is_applied_waited_for_and_published(
+    fake_kind: Path, fake_kubectl: Path
+) -> None:
+    networks = RecordingNetworks()
+    kind = KindProvider(
+        fake_kind,
+        NODE_IMAGE,
+        kubectl=fake_kubectl,
+        prometheus=InClusterPrometheus("chaosgate.local/prometheus:v1", "Never"),
+        networks=networks,
+    )
+    info = kind.up(ClusterSpec(name="c1"))
+    applied = [str(c["stdin"]) for c in kubectl_calls() if "kind: Deployment" in str(c["stdin"])]
+    assert any("chaosgate.local/prometheus:v1" in text for text in applied)
+    argvs = [" ".join(str(a) for a in c["argv"]) for c in kubectl_calls()]  # type: ignore[union-attr]
+    assert any(
+        "-n chaosgate-monitoring rollout status deployment/prometheus" in argv for argv in argvs
+    )
+    assert info.prometheus_url == "http://127.0.0.1:40123"
+    assert PROMETHEUS_NODE_PORT in networks.asked_ports
 
 
 def test_failed_create_is_torn_down(

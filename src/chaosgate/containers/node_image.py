@@ -63,6 +63,7 @@ class ClusterImages:
     pod_network: str
     metrics_server: str
     argocd: str
+    prometheus: str
     heart: str
     redis: str
 
@@ -79,6 +80,7 @@ class ClusterImages:
             self.pod_network,
             self.metrics_server,
             self.argocd,
+            self.prometheus,
             self.heart,
             self.redis,
         )
@@ -94,6 +96,7 @@ def cluster_images(versions: Versions) -> ClusterImages:
         pod_network=f"{LOCAL_REPOSITORY}/pod-network:{POD_NETWORK_VERSION}",
         metrics_server=f"{LOCAL_REPOSITORY}/metrics-server:{versions.tool('metrics-server')}",
         argocd=f"{LOCAL_REPOSITORY}/argocd:{versions.tool('argocd')}",
+        prometheus=f"{LOCAL_REPOSITORY}/prometheus:{versions.tool('prometheus')}",
         heart=refs.heart,
         redis=refs.redis,
     )
@@ -218,6 +221,7 @@ def _component_builds(
                 cache.binary("metrics-server"),
                 "65534",
             ),
+            scratch(images.prometheus, "prometheus", cache.binary("prometheus"), "65534"),
         ]
     )
     proxy = images.control_plane("kube-proxy")

@@ -39,6 +39,8 @@ from chaosgate.kube.pod_metrics import PodMetricsScraper
 from chaosgate.kube.real_oom import HEART_PORT
 from chaosgate.kube.usage import LoadProfile, UsageDriver, UsageModel
 from chaosgate.load.run import LoadConfig, LoadError, LoadRun
+from chaosgate.prometheus.api import PrometheusApi, PrometheusError
+from chaosgate.prometheus.evaluate import ask_prometheus
 from chaosgate.providers.base import Capability, ClusterInfo
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.termination import sigterm_raises
@@ -347,6 +349,7 @@ class _Run:
             self.load.stop()
             for record in self.load.records():
                 self.recorder.emit(record)
+        self._ask_prometheus()
         self.recorder.stop()
         for record in self.fault_records():
             self.recorder.emit(record)
@@ -354,6 +357,25 @@ class _Run:
         timeline = self.recorder.timeline()
         write_jsonl(timeline, self.settings.timeline_path)
         return timeline
+
+    def _ask_prometheus(self) -> None:
+        """Where the cluster runs a Prometheus: the SLO answers over each window, and plots.
+
+        A Prometheus that cannot answer is a note; the PromQL verdicts, finding
+        no answers, are then errors.
+        """
+        if self.cluster.prometheus_url is None:
+            return
+        timeline = self.recorder.timeline()
+        lead = self.settings.windows.baseline_s
+        try:
+            api = PrometheusApi(self.cluster.prometheus_url)
+            records = ask_prometheus(api, timeline, self.settings.wall_clock, lead)
+        except PrometheusError as problem:
+            self.notes.append(f"Prometheus could not be asked the SLO queries: {problem}")
+            return
+        for record in records:
+            self.recorder.emit(record)
 
     def artifacts(self) -> Artifacts:
         # What kwok simulates is said only where kwok plays the kubelet.

@@ -14,11 +14,32 @@ from collections.abc import Callable, Mapping, Sequence
 
 from chaosgate.prometheus.api import InstantSample, PrometheusApi
 from chaosgate.prometheus.server import JOB
+from chaosgate.prometheus.slo_file import plotted_queries, slo_queries
 from chaosgate.timeline import PROMQL, PROMQL_SERIES, Record, Timeline
 from chaosgate.verdicts.promql import render
 from chaosgate.waiting import Clock, SystemClock, wait_until
 
 PLOT_STEP_S = 1.0
+
+
+def ask_prometheus(
+    api: PrometheusApi,
+    timeline: Timeline,
+    wall_clock: Callable[[], float],
+    lead_s: float,
+) -> list[Record]:
+    """The SLO answers over every window of the timeline, and the plotted series.
+
+    The plots start lead_s before the first window (as much as the baseline).
+    """
+    windows = timeline.windows()
+    if not windows:
+        return []
+    last_end = max(window.end for window in windows)
+    scraped = wait_scraped(api, last_end, wall_clock)
+    answers = evaluate_windows(api, timeline, slo_queries(), scraped)
+    start = min(window.start for window in windows) - lead_s
+    return [*answers, *plot_series(api, plotted_queries(), start, last_end)]
 
 
 def evaluate_windows(

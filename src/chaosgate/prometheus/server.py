@@ -7,6 +7,7 @@ the series behind a verdict can be queried again after the run.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,7 @@ class LocalPrometheus:
         self._process = Background(argv, self.work_dir / "prometheus.log")
         try:
             self._wait_ready()
+            self._wait_first_scrapes()
         except BaseException:
             self._process.stop()
             raise
@@ -95,6 +97,23 @@ class LocalPrometheus:
     ) -> None:
         if self._process is not None:
             self._process.stop()
+
+    def _wait_first_scrapes(self) -> None:
+        """Until every target has been scraped once: a window that opens before a
+        replica's first scrape would be judged on a rate of part of it."""
+        if not self.targets:
+            return
+        expr = f'count(up{{job="{JOB}"}})'
+
+        def all_scraped() -> bool:
+            answer = self.api.query(expr, time.time())
+            return bool(answer) and answer[0].value >= len(self.targets)
+
+        if not wait_until(all_scraped, timeout=READY_TIMEOUT_S, interval=0.2, clock=self.clock):
+            raise PrometheusError(
+                f"Prometheus on {self.api.base_url} had not scraped all {len(self.targets)} "
+                f"targets within {READY_TIMEOUT_S:.0f} s."
+            )
 
     def _wait_ready(self) -> None:
         process = self._process

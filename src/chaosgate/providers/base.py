@@ -55,6 +55,8 @@ class ClusterInfo:
     notes: tuple[str, ...] = ()
     # Base URL on 127.0.0.1 of the heart-display Service (set with Capability.TRAFFIC).
     traffic_url: str | None = None
+    # Base URL on 127.0.0.1 of a Prometheus in the cluster scraping heart-display, if any.
+    prometheus_url: str | None = None
 
     @property
     def carries_traffic(self) -> bool:

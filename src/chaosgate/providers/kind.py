@@ -23,11 +23,16 @@ import yaml
 
 from chaosgate.errors import ClusterError, ClusterNotFound, CommandError
 from chaosgate.process import run
+from chaosgate.prometheus.incluster import NAME as PROMETHEUS_NAME
+from chaosgate.prometheus.incluster import NAMESPACE as PROMETHEUS_NAMESPACE
+from chaosgate.prometheus.incluster import InClusterPrometheus
+from chaosgate.prometheus.incluster import manifest as prometheus_manifest
 from chaosgate.providers import kind_network
 from chaosgate.providers.base import Capability, ClusterInfo, ClusterSpec
 from chaosgate.providers.kind_config import (
     COREFILE,
     HEART_NODE_PORT,
+    PROMETHEUS_NODE_PORT,
     OfflineImages,
     kind_config,
 )
@@ -79,6 +84,7 @@ class KindProvider:
         kubectl: Path | None = None,
         offline: OfflineImages | None = None,
         metrics_server: MetricsServer | None = None,
+        prometheus: InClusterPrometheus | None = None,
         prepare_engine: Callable[[], None] | None = None,
         networks: Networks | None = None,
         log: Callable[[str], None] | None = None,
@@ -91,6 +97,7 @@ class KindProvider:
         self.kubectl = str(kubectl) if kubectl else "kubectl"
         self.offline = offline
         self.metrics_server = metrics_server
+        self.prometheus = prometheus
         self.prepare_engine = prepare_engine
         self.networks: Networks = networks or kind_network
         self.log = log or (lambda _line: None)
@@ -167,10 +174,17 @@ class KindProvider:
         if self.metrics_server is not None:
             manifest = metrics_server_manifest(self.metrics_server)
             self._kubectl(name, "apply", "-f", "-", input_text=manifest)
+        if self.prometheus is not None:
+            self._kubectl(name, "apply", "-f", "-", input_text=prometheus_manifest(self.prometheus))
         self._timed("every node Ready", lambda: self._wait_nodes_ready(name))
         self._timed("CoreDNS on the cluster-only Corefile", lambda: self._rollout(name, "coredns"))
         if self.metrics_server is not None:
             self._timed("metrics-server answering", lambda: self._wait_metrics(name))
+        if self.prometheus is not None:
+            self._timed(
+                "Prometheus ready",
+                lambda: self._rollout(name, PROMETHEUS_NAME, PROMETHEUS_NAMESPACE),
+            )
 
     def _timed(self, what: str, step: Callable[[], None]) -> None:
         began = time.monotonic()
@@ -188,11 +202,11 @@ class KindProvider:
         self._kubectl(name, "apply", "-f", "-", input_text=yaml.safe_dump(config_map))
         self._kubectl(name, "-n", "kube-system", "rollout", "restart", "deployment/coredns")
 
-    def _rollout(self, name: str, deployment: str) -> None:
+    def _rollout(self, name: str, deployment: str, namespace: str = "kube-system") -> None:
         self._kubectl(
             name,
             "-n",
-            "kube-system",
+            namespace,
             "rollout",
             "status",
             f"deployment/{deployment}",
@@ -268,8 +282,17 @@ class KindProvider:
                 f"node port {HEART_NODE_PORT} is not published on 127.0.0.1 (a cluster made "
                 "before chaosgate published it): no load reaches it; recreate it for traffic"
             )
+        prometheus_url = (
+            self.networks.published_url(name, PROMETHEUS_NODE_PORT) if self.prometheus else None
+        )
         return ClusterInfo(
-            name, self.name, kubeconfig, frozenset(capabilities), tuple(notes), traffic_url
+            name,
+            self.name,
+            kubeconfig,
+            frozenset(capabilities),
+            tuple(notes),
+            traffic_url,
+            prometheus_url,
         )
 
 

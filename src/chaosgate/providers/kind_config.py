@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chaosgate.prometheus.incluster import NODE_PORT
 from chaosgate.providers.base import ClusterSpec
 
 POD_SUBNET = "198.18.64.0/18"
@@ -22,6 +23,8 @@ SERVICE_SUBNET = "198.18.16.0/20"
 # publishes it on 127.0.0.1 at a port kind picks (hostPort left out), so
 # locust reaches the pods through kube-proxy as any client of the Service would.
 HEART_NODE_PORT = 30080
+# The in-cluster Prometheus' NodePort (chaosgate.prometheus.incluster), published the same way.
+PROMETHEUS_NODE_PORT = NODE_PORT
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,11 @@ def _worker(zone: str, index: int) -> dict[str, object]:
 
 
 def _control_plane() -> dict[str, object]:
-    published = {"containerPort": HEART_NODE_PORT, "listenAddress": "127.0.0.1", "protocol": "TCP"}
-    return {"role": "control-plane", "extraPortMappings": [published]}
+    published = [
+        {"containerPort": port, "listenAddress": "127.0.0.1", "protocol": "TCP"}
+        for port in (HEART_NODE_PORT, PROMETHEUS_NODE_PORT)
+    ]
+    return {"role": "control-plane", "extraPortMappings": published}
 
 
 def _kubeadm_patch(offline: OfflineImages) -> str:

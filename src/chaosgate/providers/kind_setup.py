@@ -5,6 +5,10 @@
   the local build, and nothing is ever pulled.
 - official: kind's digest-pinned kindest/node from its registry, the heart
   stack's local images loaded into the nodes, metrics-server from its registry.
+
+Both run a Prometheus on the control-plane node that scrapes heart-display
+(chaosgate.prometheus.incluster): the local build's image, or the pinned
+upstream one.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import logging
 
 from chaosgate.containers.engine import ensure_docker, ensure_privileged_works
 from chaosgate.errors import ClusterError
+from chaosgate.prometheus.incluster import InClusterPrometheus
 from chaosgate.providers.kind import KindProvider, MetricsServer
 from chaosgate.providers.kind_config import OfflineImages
 from chaosgate.tools.cache import ToolCache
@@ -53,6 +58,7 @@ def local_kind_provider() -> KindProvider:
             cache.binary("kustomize"),
             pull_policy="Never",
         ),
+        prometheus=InClusterPrometheus(images.prometheus, pull_policy="Never"),
         prepare_engine=prepare,
         log=LOGGER.info,
     )
@@ -75,6 +81,7 @@ def official_kind_provider() -> KindProvider:
             cache.binary("kustomize"),
             pull_policy="IfNotPresent",
         ),
+        prometheus=InClusterPrometheus(cache.versions.images["prometheus"], "IfNotPresent"),
         prepare_engine=_engine_ready,
         log=LOGGER.info,
     )

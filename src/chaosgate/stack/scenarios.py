@@ -29,9 +29,8 @@ from chaosgate.containers.images import ImageRefs, build_images
 from chaosgate.errors import UsageError
 from chaosgate.load.locust_summary import Totals
 from chaosgate.load.run import LoadConfig, LoadRun
-from chaosgate.prometheus.evaluate import evaluate_windows, plot_series, wait_scraped
+from chaosgate.prometheus.evaluate import ask_prometheus
 from chaosgate.prometheus.server import LocalPrometheus, ScrapeTarget
-from chaosgate.prometheus.slo_file import plotted_queries, slo_queries
 from chaosgate.stack.config import HeartSettings, StackConfig
 from chaosgate.stack.observe import Observer, targets_of
 from chaosgate.stack.recorder import Recorder
@@ -169,22 +168,14 @@ class _Run:
             yield stack
 
     def _prometheus(self, stack: StackRuntime) -> LocalPrometheus:
-        targets = [
-            ScrapeTarget(f"{r.host}:{r.port}", {"pod": r.pod_name}) for r in stack.replicas
-        ]
+        targets = [ScrapeTarget(f"{r.host}:{r.port}", {"pod": r.pod_name}) for r in stack.replicas]
         return LocalPrometheus(targets, self.config.run_dir / "prometheus")
 
     def _ask_prometheus(self, prometheus: LocalPrometheus) -> None:
         """The SLO queries over every window, and the plotted series, into the timeline."""
         timeline = self.recorder.timeline()
-        windows = timeline.windows()
-        if not windows:
-            return
-        last_end = max(window.end for window in windows)
-        scraped = wait_scraped(prometheus.api, last_end, self.wall_clock)
-        self.recorder.extend(evaluate_windows(prometheus.api, timeline, slo_queries(), scraped))
-        start = min(window.start for window in windows) - self.config.baseline_s
-        self.recorder.extend(plot_series(prometheus.api, plotted_queries(), start, last_end))
+        lead = self.config.baseline_s
+        self.recorder.extend(ask_prometheus(prometheus.api, timeline, self.wall_clock, lead))
 
     def _under_load(self, stack: StackRuntime) -> None:
         load_config = LoadConfig(
