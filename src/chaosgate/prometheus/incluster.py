@@ -45,19 +45,22 @@ def _objects(prometheus: InClusterPrometheus) -> Iterator[dict[str, Any]]:
     labels = {"app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "chaosgate"}
     yield {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}}
     yield {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta}
+    # Cluster-wide read of pods (service discovery still looks in one namespace):
+    # the workload's namespace does not exist yet when the cluster comes up, as
+    # Argo CD creates it on its first sync.
     yield {
         "apiVersion": "rbac.authorization.k8s.io/v1",
-        "kind": "Role",
-        "metadata": {"name": "chaosgate-prometheus", "namespace": prometheus.namespace},
+        "kind": "ClusterRole",
+        "metadata": {"name": "chaosgate-prometheus"},
         "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]}],
     }
     yield {
         "apiVersion": "rbac.authorization.k8s.io/v1",
-        "kind": "RoleBinding",
-        "metadata": {"name": "chaosgate-prometheus", "namespace": prometheus.namespace},
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": "chaosgate-prometheus"},
         "roleRef": {
             "apiGroup": "rbac.authorization.k8s.io",
-            "kind": "Role",
+            "kind": "ClusterRole",
             "name": "chaosgate-prometheus",
         },
         "subjects": [{"kind": "ServiceAccount", "name": NAME, "namespace": NAMESPACE}],
