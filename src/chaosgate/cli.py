@@ -139,7 +139,8 @@ def run_command(
         list[str] | None, typer.Option(help="Context of an existing cluster chaos may touch.")
     ] = None,
     nodes_per_zone: Annotated[
-        int | None, typer.Option(help="Nodes in each of the three zones (default 2).")
+        int | None,
+        typer.Option(help="Nodes in each of the three zones (default 2; 1 on kind below 4 cores)."),
     ] = None,
     junit: Annotated[Path, typer.Option(help="Scenario JUnit XML.")] = Path("reports/junit.xml"),
     report: Annotated[Path, typer.Option(help="HTML report directory.")] = Path("reports"),

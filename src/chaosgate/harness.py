@@ -12,6 +12,7 @@ keep the cluster):
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +26,13 @@ from chaosgate.argocd.local import LocalArgoCD, LocalArgoCDSettings
 from chaosgate.argocd.localize import LocalArgoCDImages
 from chaosgate.argocd.sync import SyncResult, apply_root, wait_synced
 from chaosgate.errors import ChaosgateError, UsageError
-from chaosgate.providers.base import ClusterInfo, ClusterProvider, ClusterSpec
+from chaosgate.providers.base import (
+    DEFAULT_NODES_PER_ZONE,
+    ClusterInfo,
+    ClusterProvider,
+    ClusterSpec,
+    default_nodes_per_zone,
+)
 from chaosgate.providers.registry import ProviderOptions, kind_image_source, provider_for
 from chaosgate.providers.state import cluster_dir
 from chaosgate.safety import require_chaos_allowed
@@ -49,7 +56,7 @@ class HarnessOptions:
     keep_cluster: bool = False
     kubeconfig: Path | None = None
     allow_contexts: tuple[str, ...] = ()
-    nodes_per_zone: int = 2
+    nodes_per_zone: int | None = None  # None: default_nodes_per_zone for the provider
     revision: str = "HEAD"
     gitops_snapshot: bool = False
     project: Path = field(default=REPO_ROOT)
@@ -79,6 +86,21 @@ def make_provider(options: HarnessOptions) -> ClusterProvider:
     return provider_for(options.provider, options.provider_options())
 
 
+def nodes_per_zone(options: HarnessOptions, provider: str) -> int:
+    """The user's --nodes-per-zone, else the provider's default for this machine (said once)."""
+    if options.nodes_per_zone is not None:
+        return options.nodes_per_zone
+    chosen = default_nodes_per_zone(provider, os.cpu_count())
+    if chosen != DEFAULT_NODES_PER_ZONE:
+        log.info(
+            "%s: %d node(s) per zone on this %s-core machine (--nodes-per-zone to change it)",
+            provider,
+            chosen,
+            os.cpu_count(),
+        )
+    return chosen
+
+
 @contextmanager
 def cluster_session(options: HarnessOptions) -> Iterator[ClusterInfo]:
     """Create (or adopt) the cluster; delete it afterwards unless asked to keep it."""
@@ -86,7 +108,7 @@ def cluster_session(options: HarnessOptions) -> Iterator[ClusterInfo]:
     provider = make_provider(options)
     spec = ClusterSpec(
         name=options.cluster_name,
-        nodes_per_zone=options.nodes_per_zone,
+        nodes_per_zone=nodes_per_zone(options, provider.name),
         keep_on_failure=options.keep_cluster,
     )
     info = provider.up(spec)

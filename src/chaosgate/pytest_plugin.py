@@ -43,7 +43,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--allow-context", action="append", default=[], help="Context chaos may act on."
     )
-    group.addoption("--nodes-per-zone", type=int, default=2, help="Nodes in each zone.")
+    group.addoption(
+        "--nodes-per-zone",
+        type=int,
+        default=None,
+        help="Nodes in each zone (default 2; 1 on kind on a machine with fewer than 4 cores).",
+    )
     group.addoption("--revision", default="HEAD", help="Git revision of gitops/ to sync.")
     group.addoption(
         "--gitops-snapshot", action="store_true", help="Sync the uncommitted gitops/ tree."

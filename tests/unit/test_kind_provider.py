@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from chaosgate.errors import ClusterError, ClusterNotFound
+from chaosgate.harness import HarnessOptions, nodes_per_zone
 from chaosgate.prometheus.incluster import InClusterPrometheus
-from chaosgate.providers.base import Capability, ClusterSpec
+from chaosgate.providers.base import Capability, ClusterSpec, default_nodes_per_zone
 from chaosgate.providers.kind import KindProvider, MetricsServer
 from chaosgate.providers.kind_config import (
     COREFILE,
@@ -311,3 +312,25 @@ def test_a_failing_clean_up_does_not_hide_why_create_failed(
         provider(fake_kind, fake_kubectl, RecordingNetworks()).up(ClusterSpec(name="c1"))
     assert "no such cluster" not in str(caught.value)
     assert ["delete", "cluster", "--name", "c1"] in calls()
+
+
+@pytest.mark.parametrize(
+    ("provider_name", "cores", "nodes"),
+    [
+        ("kind", 2, 1),  # this machine: seven kind nodes on two cores miss latency SLOs
+        ("kind", 3, 1),
+        ("kind", 4, 2),
+        ("kind", None, 2),  # unknown core count: the documented default
+        ("local", 2, 2),  # kwok nodes cost next to nothing
+        ("existing", 2, 2),
+    ],
+)
+def test_default_nodes_per_zone(provider_name: str, cores: int | None, nodes: int) -> None:
+    assert default_nodes_per_zone(provider_name, cores) == nodes
+
+
+def test_the_users_nodes_per_zone_wins() -> None:
+    assert nodes_per_zone(HarnessOptions(provider="kind", nodes_per_zone=3), "kind") == 3
+    assert nodes_per_zone(HarnessOptions(provider="kind"), "kind") == default_nodes_per_zone(
+        "kind", os.cpu_count()
+    )

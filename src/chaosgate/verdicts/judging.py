@@ -7,7 +7,7 @@ message lists every finding, so a gate reader sees all that broke at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from chaosgate.timeline import Outcome, Verdict, missing
@@ -21,6 +21,26 @@ SEVERITY = {Outcome.PASS: 0, Outcome.MARGINAL: 1, Outcome.FAIL: 2, Outcome.ERROR
 
 Figure = float | int | str
 Figures = dict[str, Figure]
+
+
+def numbers_of(
+    raw: Mapping[str, object], known: Iterable[str], what: str, *, non_negative: bool = False
+) -> dict[str, float]:
+    """A limits mapping read strictly: an unknown key or a non-number raises ValueError
+    naming it, as a typo in a limit must never pass as no limit."""
+    known = sorted(known)
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise ValueError(f"unknown {what} keys {unknown}; known keys are {known}")
+    values: dict[str, float] = {}
+    kind = "a non-negative number" if non_negative else "a number"
+    for key, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{what} {key} must be {kind}, got {value!r}")
+        if non_negative and value < 0:
+            raise ValueError(f"{what} {key} must be {kind}, got {value!r}")
+        values[key] = float(value)
+    return values
 
 
 class InsufficientData(Exception):

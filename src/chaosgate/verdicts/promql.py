@@ -21,7 +21,13 @@ from dataclasses import dataclass, fields
 from functools import partial
 
 from chaosgate.timeline import PROMQL, Outcome, Timeline, Verdict
-from chaosgate.verdicts.judging import Findings, InsufficientData, guarded, limit_outcome
+from chaosgate.verdicts.judging import (
+    Findings,
+    InsufficientData,
+    guarded,
+    limit_outcome,
+    numbers_of,
+)
 from chaosgate.verdicts.records import PromqlSample, parse_all, promql_sample
 
 BASELINE = "baseline"
@@ -40,15 +46,7 @@ class PromqlBound:
     @classmethod
     def from_mapping(cls, raw: Mapping[str, object]) -> PromqlBound:
         """Read a bound; unknown keys and non-numbers raise ValueError (a typo must not pass)."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ValueError(f"unknown bound keys {unknown}; known keys are {sorted(known)}")
-        values: dict[str, float] = {}
-        for key, value in raw.items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"bound {key} must be a number, got {value!r}")
-            values[key] = float(value)
+        values = numbers_of(raw, (f.name for f in fields(cls)), "bound")
         if not values:
             raise ValueError("a bound needs min, max or min_share_of_baseline")
         return cls(**values)

@@ -16,7 +16,13 @@ from dataclasses import dataclass, fields
 
 from chaosgate.timeline import Timeline, Verdict
 from chaosgate.verdicts.comparison import Comparison, compare_to_baseline
-from chaosgate.verdicts.judging import Findings, InsufficientData, guarded, limit_outcome
+from chaosgate.verdicts.judging import (
+    Findings,
+    InsufficientData,
+    guarded,
+    limit_outcome,
+    numbers_of,
+)
 from chaosgate.verdicts.load import (
     LoadSummary,
     latency_series,
@@ -44,16 +50,7 @@ class Slo:
     @classmethod
     def from_mapping(cls, raw: Mapping[str, object]) -> Slo:
         """Read an SLO; unknown keys and non-numbers raise ValueError (a typo must not pass)."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ValueError(f"unknown SLO keys {unknown}; known keys are {sorted(known)}")
-        values: dict[str, float] = {}
-        for key, value in raw.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"SLO {key} must be a non-negative number, got {value!r}")
-            values[key] = float(value)
-        return cls(**values)
+        return cls(**numbers_of(raw, (f.name for f in fields(cls)), "SLO", non_negative=True))
 
     def latency_limits(self) -> dict[str, float]:
         limits = {m: getattr(self, f"{m}_max") for m in LATENCY_METRICS}
