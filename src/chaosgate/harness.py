@@ -90,13 +90,14 @@ def nodes_per_zone(options: HarnessOptions, provider: str) -> int:
     """The user's --nodes-per-zone, else the provider's default for this machine (said once)."""
     if options.nodes_per_zone is not None:
         return options.nodes_per_zone
-    chosen = default_nodes_per_zone(provider, os.cpu_count())
+    cores = os.cpu_count()
+    chosen = default_nodes_per_zone(provider, cores)
     if chosen != DEFAULT_NODES_PER_ZONE:
         log.info(
             "%s: %d node(s) per zone on this %s-core machine (--nodes-per-zone to change it)",
             provider,
             chosen,
-            os.cpu_count(),
+            cores,
         )
     return chosen
 

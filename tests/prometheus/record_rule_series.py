@@ -55,7 +55,6 @@ def main(out: Path) -> None:
             }
             targets = [ScrapeTarget(address, {"pod": pod}) for address, pod in pods.items()]
             with LocalPrometheus(targets, work / "prometheus") as prometheus:
-                wait_scraped(prometheus.api, time.time(), time.time)
                 start = round(time.time(), 3)
                 stop = threading.Event()
                 beater = threading.Thread(target=beat, args=(stack.endpoints, stop), daemon=True)
