@@ -114,6 +114,13 @@ class RunFiles:
     def journal_path(self) -> Path:
         return self.run_dir / JOURNAL_FILE
 
+    def kept(self) -> dict[str, Path]:
+        """The report's artefacts: the timeline, and the journal where an experiment ran."""
+        kept = {"timeline": self.timeline_path}
+        if self.journal_path.is_file():
+            kept["journal"] = self.journal_path
+        return kept
+
 
 def write_jsonl(records: Iterable[Record], path: Path) -> None:
     with path.open("w") as out:

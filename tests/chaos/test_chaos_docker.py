@@ -49,7 +49,7 @@ def test_sigterm_mid_outage_still_brings_redis_back(
     stack: StackRuntime, tmp_path: Path, moment: Callable[[StackRuntime, Path], bool]
 ) -> None:
     journal, records = tmp_path / "journal.json", tmp_path / "faults.jsonl"
-    experiment = CHAOS_DIR / "stack-redis-outage.json"
+    experiment = CHAOS_DIR / "breaker.stack.json"
     argv = [sys.executable, "-m", "chaosgate.chaos.runner", str(experiment)]
     argv += ["--journal", str(journal), "--records", str(records)]
     env = {**os.environ, **stack.chaos_env(), "CHAOSGATE_OUTAGE_SECONDS": "120"}

@@ -34,7 +34,7 @@ def configuration(stack: ProcessStack) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("name", ["stack-redis-outage", "stack-pod-kill", "stack-oom-kill"])
+@pytest.mark.parametrize("name", ["breaker.stack", "pod_kill.stack", "oom.stack"])
 def test_dry_run_reports_and_touches_nothing(
     name: str, stack: ProcessStack, tmp_path: Path
 ) -> None:
@@ -62,7 +62,7 @@ def test_dry_run_reports_and_touches_nothing(
 
 
 def test_rollbacks_without_a_successful_run_are_replayed(stack: ProcessStack) -> None:
-    experiment = load_experiment(CHAOS_DIR / "stack-oom-kill.json")
+    experiment = load_experiment(CHAOS_DIR / "oom.stack.json")
     config = configuration(stack)
     records: list[Record] = []
     recorder = FaultRecorder(records.append)

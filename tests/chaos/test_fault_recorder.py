@@ -81,7 +81,7 @@ def test_actions_that_record_their_own_faults_are_left_alone() -> None:
     records: list[Record] = []
     rec = recorder(records)
     kill = action("kill_pod", name="heart-display-0")
-    kill["provider"]["module"] = "chaosgate.kube.actions"
+    kill["provider"]["module"] = "chaosgate.chaos.kube_actions"
     rec.start_activity(kill)
     output = {"action": "pod_kill", "landed": True, "landed_at": 100.5}
     rec.activity_completed(kill, {"status": "succeeded", "output": output})

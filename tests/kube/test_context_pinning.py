@@ -15,9 +15,9 @@ import pytest
 import yaml
 from fake_apiserver import FakeApiServer
 
+from chaosgate.chaos.kube_actions import kube_api
 from chaosgate.errors import UnsafeTarget
 from chaosgate.harness import HarnessOptions, cluster_session, values_file_for
-from chaosgate.kube.actions import kube_api
 from chaosgate.kube.client import connect, current_context
 from chaosgate.process import run
 from chaosgate.providers.base import Capability

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from heart_cluster import HeartCluster, heart_cluster
 
-from chaosgate.kube.scenarios import RunSettings, Windows, judge_hpa, run_hpa
 from chaosgate.kube.usage import LoadProfile, UsageModel
+from chaosgate.scenarios import hpa
+from chaosgate.scenarios.cluster_backend import RunSettings, Windows
 from chaosgate.timeline import HPA, WINDOW
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -38,13 +39,13 @@ def test_hpa_scales_out_under_load_and_back_in(heart: HeartCluster, tmp_path: Pa
     profile = LoadProfile(
         peak_users=30, ramp_up_s=2, hold_s=SCALE_OUT_BUDGET_S, ramp_down_s=2, cooldown_s=60
     )
-    timeline, artifacts = run_hpa(
+    timeline, artifacts = hpa.play(
         heart.info,
         profile,
         RunSettings(tmp_path / "run", Windows(baseline_s=5)),
         model=UsageModel(idle_millicores=5, millicores_per_user=10),
     )
-    verdicts = judge_hpa(timeline, SCALE_OUT_BUDGET_S, MAX_REPLICAS)
+    verdicts = hpa.judge(timeline, SCALE_OUT_BUDGET_S, MAX_REPLICAS)
     for verdict in verdicts:
         print(f"\n{verdict.outcome}: {verdict.check}: {verdict.message} {dict(verdict.figures)}")
     assert all(v.passed for v in verdicts), [v.message for v in verdicts]

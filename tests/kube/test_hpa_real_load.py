@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from fake_apiserver import FakeApiServer
 
-from chaosgate.kube.scenarios import RunSettings, Windows, _Run, mark_surge, pulse_load
 from chaosgate.kube.usage import LoadProfile
 from chaosgate.load.run import LoadError, LoadRun
 from chaosgate.providers.base import Capability, ClusterInfo
+from chaosgate.scenarios.cluster_backend import ClusterRun, RunSettings, Windows
+from chaosgate.scenarios.hpa import SCENARIO, mark_surge, pulse_load
 from chaosgate.timeline import HPA, WINDOW, Record
 
 PROFILE = LoadProfile(
@@ -39,7 +40,7 @@ class Instant:
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Iterator[_Run]:
+def run(tmp_path: Path) -> Iterator[ClusterRun]:
     with FakeApiServer().running() as fake:
         capabilities = {Capability.REAL_PODS, Capability.TRAFFIC, Capability.CHAOS_ALLOWED}
         cluster = ClusterInfo(
@@ -53,7 +54,7 @@ def run(tmp_path: Path) -> Iterator[_Run]:
         settings = RunSettings(
             tmp_path / "hpa", Windows(baseline_s=10, settle_s=2), clock=Instant()
         )
-        yield _Run("hpa", cluster, settings)
+        yield ClusterRun(SCENARIO, cluster, settings)
 
 
 def write_seconds(load: LoadRun, users_by_second: list[tuple[int, int]]) -> None:
@@ -65,7 +66,7 @@ def write_seconds(load: LoadRun, users_by_second: list[tuple[int, int]]) -> None
     load.seconds_file.write_text("\n".join(lines) + "\n")
 
 
-def test_the_pulse_keeps_base_users_through_the_baseline_then_peaks(run: _Run) -> None:
+def test_the_pulse_keeps_base_users_through_the_baseline_then_peaks(run: ClusterRun) -> None:
     config = pulse_load(run, PROFILE)
     assert (config.users, config.peak_users, config.shape) == (5, 100, "pulse")
     assert config.pulse_lead_s >= run.settings.windows.baseline_s
@@ -75,12 +76,14 @@ def test_the_pulse_keeps_base_users_through_the_baseline_then_peaks(run: _Run) -
     assert config.targets == ("http://127.0.0.1:9",)
 
 
-def test_a_profile_without_base_users_cannot_run_on_real_pods(run: _Run) -> None:
+def test_a_profile_without_base_users_cannot_run_on_real_pods(run: ClusterRun) -> None:
     with pytest.raises(LoadError, match="baseline users"):
         pulse_load(run, LoadProfile(peak_users=100))
 
 
-def test_the_load_window_is_when_locust_really_ran_more_than_the_base_users(run: _Run) -> None:
+def test_the_load_window_is_when_locust_really_ran_more_than_the_base_users(
+    run: ClusterRun,
+) -> None:
     config = pulse_load(run, PROFILE)
     run.load = LoadRun(config)
     seconds = [(s, 5) for s in range(100, 110)] + [(s, 60) for s in range(110, 112)]
@@ -99,7 +102,7 @@ def test_the_load_window_is_when_locust_really_ran_more_than_the_base_users(run:
     assert edges[3][:2] == ("cooldown", "end")
 
 
-def test_no_surge_in_the_records_is_an_error_not_a_window(run: _Run) -> None:
+def test_no_surge_in_the_records_is_an_error_not_a_window(run: ClusterRun) -> None:
     config = pulse_load(run, PROFILE)
     run.load = LoadRun(config)
     write_seconds(run.load, [(s, 5) for s in range(100, 130)])

@@ -1,8 +1,8 @@
-"""judge_zone_drain asks the PDB question about the pods the PDB covers, not Redis."""
+"""az_drain.judge asks the PDB question about the pods the PDB covers, not Redis."""
 
 from __future__ import annotations
 
-from chaosgate.kube.scenarios import evictions_under
+from chaosgate.scenarios.az_drain import evictions_under
 from chaosgate.timeline import FAULT, Record, Timeline
 
 

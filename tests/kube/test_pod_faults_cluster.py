@@ -15,14 +15,9 @@ from heart_cluster import NAMESPACE, HeartCluster, heart_cluster
 
 from chaosgate.kube.client import connect
 from chaosgate.kube.pod_faults import oom_kill_simulated
-from chaosgate.kube.scenarios import (
-    RunSettings,
-    Windows,
-    judge_oom,
-    judge_pod_kill,
-    run_oom,
-    run_pod_kill,
-)
+from chaosgate.scenarios.cluster_backend import RunSettings, Windows
+from chaosgate.scenarios.oom import OOM
+from chaosgate.scenarios.pod_kill import POD_KILL
 from chaosgate.timeline import FAULT, POD, Timeline, Verdict
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -48,10 +43,10 @@ def faults(timeline: Timeline, action: str) -> list[dict[str, object]]:
 
 def test_pod_kill_recovers_within_budget(heart: HeartCluster, tmp_path: Path) -> None:
     uid_before = heart.get("get", "pod", "heart-display-0")["metadata"]["uid"]
-    timeline, artifacts = run_pod_kill(
+    timeline, artifacts = POD_KILL.inject_on_cluster(
         heart.info, "heart-display-0", RunSettings(tmp_path / "run", WINDOWS)
     )
-    verdicts = judge_pod_kill(timeline, RECOVERY_BUDGET_S)
+    verdicts = POD_KILL.judge(timeline, budget_s=RECOVERY_BUDGET_S)
     show(verdicts)
     assert all(v.passed for v in verdicts), [v.message for v in verdicts]
     assert artifacts.journal_status == "completed"
@@ -61,10 +56,10 @@ def test_pod_kill_recovers_within_budget(heart: HeartCluster, tmp_path: Path) ->
 
 
 def test_simulated_oom_kill_lands_and_recovers(heart: HeartCluster, tmp_path: Path) -> None:
-    timeline, artifacts = run_oom(
+    timeline, artifacts = OOM.inject_on_cluster(
         heart.info, "heart-display-1", RunSettings(tmp_path / "run", WINDOWS)
     )
-    verdicts = judge_oom(timeline, RECOVERY_BUDGET_S)
+    verdicts = OOM.judge(timeline, budget_s=RECOVERY_BUDGET_S)
     show(verdicts)
     assert all(v.passed for v in verdicts), [v.message for v in verdicts]
     landed = verdicts[0]

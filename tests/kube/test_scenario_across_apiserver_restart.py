@@ -17,8 +17,9 @@ import pytest
 from apiserver_restart import restart_apiserver
 from heart_cluster import HeartCluster, heart_cluster
 
-from chaosgate.kube.scenarios import RunSettings, Windows, judge_pod_kill, run_pod_kill
 from chaosgate.providers.local import LocalSettings
+from chaosgate.scenarios.cluster_backend import RunSettings, Windows
+from chaosgate.scenarios.pod_kill import POD_KILL
 from chaosgate.timeline import GAP, Outcome, Timeline
 from chaosgate.verdicts import observed_throughout
 from chaosgate.verdicts.combine import combine
@@ -83,7 +84,7 @@ def test_a_restart_in_the_baseline_is_named_and_the_kill_still_judged(
     cluster, cluster_dir = heart
     clock = RestartDuringBaseline(cluster, cluster_dir, tmp_path / "apiserver.log")
     try:
-        timeline, _ = run_pod_kill(
+        timeline, _ = POD_KILL.inject_on_cluster(
             cluster.info, "heart-display-0", RunSettings(tmp_path / "run", WINDOWS, clock=clock)
         )
     finally:
@@ -97,7 +98,7 @@ def test_a_restart_in_the_baseline_is_named_and_the_kill_still_judged(
     assert "saw nothing" in observed.message and "in baseline" in observed.message
     assert gaps_in(timeline, "baseline"), "the restart left no GAP record in the baseline"
 
-    kill = judge_pod_kill(timeline, budget_s=30)
+    kill = POD_KILL.judge(timeline, budget_s=30)
     for verdict in kill:
         print(f"{verdict.outcome}: {verdict.check}: {verdict.message}")
     if not gaps_in(timeline, "fault") and not gaps_in(timeline, "recovery"):

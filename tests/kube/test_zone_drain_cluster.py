@@ -25,8 +25,9 @@ from chaosgate.errors import UnsafeTarget
 from chaosgate.kube.client import connect, connect_kubeconfig, current_context
 from chaosgate.kube.fault_records import read_fault_records
 from chaosgate.kube.observe import ClusterRecorder
-from chaosgate.kube.scenarios import RunSettings, Windows, judge_zone_drain, run_zone_drain
 from chaosgate.kube.zone_drain import CORDONED_BY, DrainSettings, drain_zone
+from chaosgate.scenarios import az_drain
+from chaosgate.scenarios.cluster_backend import RunSettings, Windows
 from chaosgate.timeline import EVENT, FAULT, POD, WINDOW, Record, Timeline
 from chaosgate.undo import UndoLedger, UndoRecorder, refuse_unfinished_business, scope_of
 from chaosgate.verdicts import evictions_refused_not_absent, evictions_within_budget, pdb_held
@@ -132,13 +133,13 @@ def test_zone_drain_scenario_holds_the_pdb_and_respreads(
 ) -> None:
     evicted_before = zone_pods(heart)
     on_zone_before = all_pods_on_zone(heart)
-    timeline, artifacts = run_zone_drain(
+    timeline, artifacts = az_drain.drain(
         heart.info,
         ZONE,
         RunSettings(tmp_path / "run", Windows(baseline_s=2, settle_s=2, recovery_timeout_s=60)),
         hold_s=4,
     )
-    verdicts = {v.check: v for v in judge_zone_drain(timeline, ZONE)}
+    verdicts = {v.check: v for v in az_drain.judge(timeline, ZONE)}
     for verdict in verdicts.values():
         print(f"{verdict.outcome}: {verdict.check}: {verdict.message} {dict(verdict.figures)}")
     assert all(v.passed for v in verdicts.values()), [v.message for v in verdicts.values()]
@@ -332,7 +333,7 @@ def run_command(argv: list[str], env: dict[str, str]) -> subprocess.CompletedPro
 def plain_drain_run(
     heart: HeartCluster, tmp_path: Path, records: Path, **extra: str
 ) -> tuple[list[str], dict[str, str]]:
-    """`chaos run chaos/kube-zone-drain.json` as a user runs it, holding the zone 120 s
+    """`chaos run chaos/az_drain.kube.json` as a user runs it, holding the zone 120 s
     (far longer than a test waits); its argv and environment."""
     env = {
         **os.environ,
@@ -347,6 +348,6 @@ def plain_drain_run(
     argv = [
         str(Path(sys.executable).parent / "chaos"), "--no-version-check", "--no-log-file", "run",
         "--journal-path", str(tmp_path / "journal.json"), "--rollback-strategy", "always",
-        str(REPO / "chaos" / "kube-zone-drain.json"),
+        str(REPO / "chaos" / "az_drain.kube.json"),
     ]  # fmt: skip
     return argv, env

@@ -10,7 +10,7 @@ from chaosgate.errors import ConfigError
 from chaosgate.load.slo import WINDOWS, slos_for
 
 
-@pytest.mark.parametrize("scenario", ["redis-outage", "pod-kill", "oom-kill", "unlisted"])
+@pytest.mark.parametrize("scenario", ["breaker", "pod_kill", "oom", "unlisted"])
 def test_the_shipped_file_covers_every_window(scenario: str) -> None:
     slos = slos_for(scenario)
     assert set(slos) == set(WINDOWS)
@@ -18,9 +18,9 @@ def test_the_shipped_file_covers_every_window(scenario: str) -> None:
 
 
 def test_the_outage_must_not_fail_but_a_kill_may_a_little() -> None:
-    assert slos_for("redis-outage")["fault"].fail_ratio_max == 0.0
-    assert slos_for("pod-kill")["fault"].fail_ratio_max == 0.05
-    assert slos_for("pod-kill")["baseline"].fail_ratio_max == 0.0
+    assert slos_for("breaker")["fault"].fail_ratio_max == 0.0
+    assert slos_for("pod_kill")["fault"].fail_ratio_max == 0.05
+    assert slos_for("pod_kill")["baseline"].fail_ratio_max == 0.0
 
 
 @pytest.mark.parametrize(
@@ -36,4 +36,4 @@ def test_bad_files_are_config_errors(tmp_path: Path, text: str) -> None:
     path = tmp_path / "slo.yaml"
     path.write_text(text)
     with pytest.raises(ConfigError):
-        slos_for("pod-kill", path)
+        slos_for("pod_kill", path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chaosgate.stack.metrics_text import MetricsFormatError, heart_metrics, parse_samples
+from chaosgate.prometheus.metrics_text import MetricsFormatError, heart_metrics, parse_samples
 
 DATA = Path(__file__).parent / "data"
 

@@ -19,17 +19,16 @@ import pytest
 
 from chaosgate.containers.images import ImageRefs, build_images
 from chaosgate.ports import free_ports
+from chaosgate.scenarios import breaker, oom, pod_kill
+from chaosgate.scenarios.stack_backend import (
+    ScenarioConfig,
+    ScenarioResult,
+    run_scenario,
+)
 from chaosgate.stack import docker_cli
 from chaosgate.stack.config import StackConfig
 from chaosgate.stack.http_probe import http_call
 from chaosgate.stack.runtime import StackRuntime
-from chaosgate.stack.scenarios import (
-    ScenarioConfig,
-    ScenarioResult,
-    run_breaker_scenario,
-    run_oom_scenario,
-    run_pod_kill_scenario,
-)
 from chaosgate.timeline import EVENT, FAULT, LOAD, METRICS, POD, PROBE, Record, Timeline
 from chaosgate.waiting import wait_until
 
@@ -181,7 +180,7 @@ def assert_artefacts(result: ScenarioResult) -> None:
 def test_redis_outage_opens_and_closes_every_breaker_with_no_failed_request(
     images: ImageRefs, tmp_path: Path, figure: Figures
 ) -> None:
-    result = run_breaker_scenario(scenario_config(tmp_path, images))
+    result = run_scenario(breaker.SCENARIO, scenario_config(tmp_path, images))
     timeline = result.timeline
     assert_artefacts(result)
     outage = faults(timeline, "redis_outage")
@@ -249,7 +248,7 @@ def kill_facts(result: ScenarioResult, action: str, reason: str, figure: Figures
 def test_pod_kill_lands_and_the_engine_restarts_the_replica(
     images: ImageRefs, tmp_path: Path, figure: Figures
 ) -> None:
-    result = run_pod_kill_scenario(scenario_config(tmp_path, images))
+    result = run_scenario(pod_kill.SCENARIO, scenario_config(tmp_path, images))
     kill_facts(result, "pod_kill", "Error", figure)
     assert faults(result.timeline, "pod_kill")["landed"].data["method"] == "process"
 
@@ -257,7 +256,7 @@ def test_pod_kill_lands_and_the_engine_restarts_the_replica(
 def test_oom_kill_is_a_real_cgroup_oom_and_the_replica_comes_back(
     images: ImageRefs, tmp_path: Path, figure: Figures
 ) -> None:
-    result = run_oom_scenario(scenario_config(tmp_path, images))
+    result = run_scenario(oom.SCENARIO, scenario_config(tmp_path, images))
     kill_facts(result, "oom_kill", "OOMKilled", figure)
     landed = faults(result.timeline, "oom_kill")["landed"].data
     assert landed["oom_killed"] is True and landed["evidence"] == "OOMKilled"

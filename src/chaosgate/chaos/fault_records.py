@@ -4,7 +4,7 @@ A chaoslib RunEventHandler. For each action of the method and the rollbacks:
 phase "start" when it begins, "landed" when its output says the fault took
 effect (stamped with the engine's time of the fault, not ours), "refused"
 when it declined its target, "end" when it finished. Actions of
-chaosgate.kube.actions are left out: they record their own faults. Records
+chaosgate.chaos.kube_actions are left out: they record their own faults. Records
 follow the FAULT contract in chaosgate.verdicts.records: name "chaos", action
 "pod_kill" | "oom_kill" | "redis_outage" | ..., target the pod name.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from chaoslib import substitute
 from chaoslib.run import RunEventHandler
 
-from chaosgate.chaos.stack_actions import is_dry_run
+from chaosgate.chaos.configuration import is_dry_run
 from chaosgate.timeline import FAULT, Record
 
 Emit = Callable[[Record], None]
@@ -44,7 +44,7 @@ FAULT_ROLES = {
 INJECTOR = "chaos"  # the name of every FAULT record this runner writes
 # Modules whose actions write their own FAULT records (the Kubernetes injectors, into
 # the run's fault-records file); recorded here as well, each fault would show twice.
-SELF_RECORDING_MODULES = frozenset({"chaosgate.kube.actions"})
+SELF_RECORDING_MODULES = frozenset({"chaosgate.chaos.kube_actions"})
 
 
 class FaultRecorder(RunEventHandler):  # type: ignore[misc]  # chaoslib is untyped

@@ -24,20 +24,19 @@ from __future__ import annotations
 
 import signal as signals
 import time
-from collections.abc import Mapping
 from typing import Any
 
-from chaosgate.errors import UnsafeTarget
+from chaosgate.chaos.configuration import Configuration, is_dry_run
+from chaosgate.errors import UnsafeTarget, UsageError
+from chaosgate.prometheus.metrics_text import heart_metrics
 from chaosgate.stack import docker_cli
 from chaosgate.stack.docker_cli import ContainerError, ContainerState
 from chaosgate.stack.http_probe import http_call, is_ready
 from chaosgate.stack.http_probe import redis_answers as redis_ping
-from chaosgate.stack.metrics_text import heart_metrics
 from chaosgate.termination import signals_deferred
 from chaosgate.undo import UndoRecorder, recorder_from
 from chaosgate.waiting import wait_until
 
-Configuration = Mapping[str, Any] | None
 LANDING_TIMEOUT = 15.0  # seconds to see a fault take effect before calling it not landed
 ALLOCATE_CHUNK_MIB = 1024  # /chaos/allocate takes at most this per call
 OOM_MARGIN_MIB = 32
@@ -49,19 +48,31 @@ class RefusedTarget(UnsafeTarget):
     """An action was pointed at a container the stack runtime does not manage."""
 
 
-def is_dry_run(configuration: Configuration) -> bool:
-    value = (configuration or {}).get("dry_run", False)
-    return value is True or str(value).strip().lower() in ("1", "true", "yes")
+BY_HAND = "as `python -m chaosgate.stack up` prints them"
 
 
 def url_list(urls: str | list[str]) -> list[str]:
-    """URLs from a list or a comma-separated string (environment values are strings)."""
+    """URLs from a list or a comma-separated string (environment values are strings).
+
+    None at all is a usage error: "every replica is ready" must not hold of no replica.
+    """
     items = urls.split(",") if isinstance(urls, str) else urls
-    return [url.strip().rstrip("/") for url in items if url.strip()]
+    found = [url.strip().rstrip("/") for url in items if url.strip()]
+    if not found:
+        raise UsageError(
+            f"The experiment names no heart-display URL; export CHAOSGATE_HEART_URLS and "
+            f"CHAOSGATE_TARGET_URL {BY_HAND}."
+        )
+    return found
 
 
 def managed_state(name: str) -> ContainerState:
     """The container's state, or RefusedTarget when chaosgate did not create it."""
+    if not name:
+        raise UsageError(
+            f"The experiment names no container to act on; export "
+            f"CHAOSGATE_TARGET_CONTAINER and CHAOSGATE_REDIS_CONTAINER {BY_HAND}."
+        )
     state = docker_cli.inspect_one(name)
     if not state.managed:
         raise RefusedTarget(
@@ -130,6 +141,7 @@ def oom_container(
     """
     if is_dry_run(configuration):
         return would("oom_container", name, f"allocate past the memory limit of {name} via {url}")
+    (url,) = url_list([url])
     before = managed_state(name)
     total = mib or before.memory_limit // (1024 * 1024) + OOM_MARGIN_MIB
     remaining = total
@@ -250,4 +262,8 @@ def breaker_state(url: str) -> int:
 
 def redis_answers(addr: str) -> bool:
     """True when Redis answers PING."""
+    if not addr:
+        raise UsageError(
+            f"The experiment names no Redis address; export CHAOSGATE_REDIS_ADDR {BY_HAND}."
+        )
     return redis_ping(addr)

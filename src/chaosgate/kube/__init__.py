@@ -1,4 +1,4 @@
-"""The Kubernetes side of chaosgate's chaos scenarios (the only users of the `kubernetes` client).
+"""The Kubernetes adapter: the only users of the `kubernetes` client.
 
 - client: an API client per kubeconfig (raw JSON dicts); ApiException → KubeApiError sentences
 - watch: list-then-watch that survives dropped connections (410 Gone → relist)
@@ -8,6 +8,7 @@
 - zone_drain: plan a zone drain (pure) and drain through the Eviction API; always uncordon
 - pod_faults: kill a pod; OOM-kill a container (simulated on kwok)
 - usage: simulated CPU usage from a load profile, so the real HPA acts
-- actions: the Chaos Toolkit provider module of chaos/kube-*.json
-- scenarios: one call runs one scenario and leaves its timeline; judge_* apply the verdicts
+- kubectl_reads: cluster state read with the pinned kubectl (the gitops scenario's checks)
+The Chaos Toolkit actions that call these are chaosgate.chaos.kube_actions; the
+scenarios that compose them are chaosgate.scenarios.
 """

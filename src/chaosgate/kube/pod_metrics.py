@@ -18,7 +18,7 @@ from typing import Any
 
 from chaosgate.kube.client import KubeApi, KubeApiError
 from chaosgate.kube.fault_records import Emit
-from chaosgate.stack.metrics_text import MetricsFormatError, heart_metrics
+from chaosgate.prometheus.metrics_text import MetricsFormatError, heart_metrics
 from chaosgate.timeline import METRICS, Record
 
 log = logging.getLogger(__name__)

@@ -6,5 +6,6 @@
 - server: a Prometheus process on loopback scraping given targets (stack runtime);
 - incluster: the objects of a Prometheus pod in a kind cluster (service discovery,
   a node port published on 127.0.0.1);
-- evaluate: the SLO queries over each window of a timeline, as PROMQL records.
+- evaluate: the SLO queries over each window of a timeline, as PROMQL records;
+- metrics_text: the text exposition format, parsed for the heart-display series (pure).
 """

@@ -10,11 +10,10 @@ the circuit breaker under load) are exercised for real.
 - supervisor: restarts replicas the engine will not restart (after `docker kill`)
 - docker_cli: the few Docker commands the runtime and the chaos actions use
 - observe: the sampler that turns /metrics, /readyz and `docker inspect` into records
-- metrics_text: the Prometheus text format, parsed for the series we judge
 - http_probe: loopback HTTP and Redis probes
 - termination: SIGTERM as an exception, and signals deferred around rollbacks
 - recorder: the thread-safe collector of a run's records
-- scenarios: one function per scenario (pod kill, OOM kill, Redis outage)
 - processes: the same stack as plain local processes (no kills, no cgroups)
+The scenarios run on it by chaosgate.scenarios.stack_backend.
 - __main__: `python -m chaosgate.stack up`, a stack to run experiments against by hand
 """

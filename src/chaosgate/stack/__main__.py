@@ -1,7 +1,7 @@
 """`python -m chaosgate.stack up`: run the stack in the foreground, for experiments by hand.
 
 Prints the environment the experiments in chaos/ read (export it in another
-shell, then `chaos run --rollback-strategy always chaos/stack-redis-outage.json`)
+shell, then `chaos run --rollback-strategy always chaos/breaker.stack.json`)
 and the replica URLs, then holds the stack until Ctrl-C or SIGTERM, when every
 container is removed.
 """

@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaosgate.errors import CommandError
+from chaosgate.prometheus.metrics_text import MetricsFormatError, heart_metrics
 from chaosgate.stack import docker_cli
 from chaosgate.stack.docker_cli import ContainerState
 from chaosgate.stack.http_probe import http_call
-from chaosgate.stack.metrics_text import MetricsFormatError, heart_metrics
 from chaosgate.stack.runtime import StackRuntime
 from chaosgate.timeline import METRICS, POD, PROBE, Record
 

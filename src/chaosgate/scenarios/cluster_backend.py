@@ -1,17 +1,18 @@
-"""The Kubernetes scenarios, composed: one call runs one scenario and leaves its artefacts.
+"""The Kubernetes backend (kind, local, existing): the shape every cluster scenario runs in.
 
     recorder starts → workload steady → baseline window → chaos experiment
     (fault window) → recovery window → recorder stops → timeline written
 
-run_zone_drain, run_pod_kill and run_oom run chaos/kube-*.json through the
-Chaos Toolkit runner (chaosgate.chaos.runner: rollbacks on every exit path,
-journal kept); run_hpa plays a load profile instead ("load" and "cooldown"
-windows). Where the cluster carries traffic (kind: real pods behind a
-published node port) locust loads the Service through every window; on kwok
-pods nothing could answer, and the HPA's CPU usage is simulated. Each leaves
-in its run directory timeline.jsonl (every record, in time order),
-journal.json, fault-records.jsonl (what the injectors recorded) and load/
-(locust's files), written on every exit path. judge_* apply the verdicts.
+A scenario module (chaosgate.scenarios.<name>) makes a ClusterRun and hands
+it to run_fault with its experiment's configuration: the experiment
+(chaos/<name>.kube.json) runs through the Chaos Toolkit runner
+(chaosgate.chaos.runner: rollbacks on every exit path, journal kept). hpa
+plays a load profile instead, with the same ClusterRun. Where the cluster
+carries traffic (kind: real pods behind a published node port) locust loads
+the Service through every window; on kwok pods nothing could answer. Each
+run leaves in its run directory timeline.jsonl (every record, in time
+order), journal.json, fault-records.jsonl (what the injectors recorded) and
+load/ (locust's files), written on every exit path.
 
 Windows: the fault window opens just before the experiment starts. It
 closes when the experiment ends, except for a zone drain, where it closes
@@ -26,81 +27,35 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from chaosgate.chaos.runner import run_chaos
-from chaosgate.errors import UsageError
-from chaosgate.kube.client import connect, current_context
+from chaosgate.kube.client import current_context
 from chaosgate.kube.fault_records import read_fault_records
 from chaosgate.kube.observe import ClusterRecorder
-from chaosgate.kube.pod_metrics import PodMetricsScraper
-from chaosgate.kube.real_oom import HEART_PORT
-from chaosgate.kube.usage import LoadProfile, UsageDriver, UsageModel
 from chaosgate.load.run import LoadConfig, LoadError, LoadRun
 from chaosgate.prometheus.api import PrometheusApi, PrometheusError
 from chaosgate.prometheus.evaluate import ask_prometheus
 from chaosgate.providers.base import Capability, ClusterInfo
 from chaosgate.safety import require_chaos_allowed
+from chaosgate.scenarios.definition import Family, Scenario
 from chaosgate.termination import sigterm_raises
 from chaosgate.timeline import (
-    FAULT,
     HPA,
-    NODE,
     POD,
     STATEFULSET,
     WINDOW,
     Record,
     RunFiles,
     Timeline,
-    Verdict,
     write_jsonl,
 )
 from chaosgate.undo import scope_of
-from chaosgate.verdicts import (
-    Workload,
-    evictions_refused_not_absent,
-    evictions_within_budget,
-    fault_landed,
-    hpa_behaved,
-    pdb_held,
-    recovered_within,
-    zone_drain_ok,
-)
-from chaosgate.versions import REPO_ROOT
 from chaosgate.waiting import Clock, SystemClock, wait_until
 
 log = logging.getLogger(__name__)
-
-EXPERIMENTS = {
-    "zone_drain": REPO_ROOT / "chaos" / "kube-zone-drain.json",
-    "pod_kill": REPO_ROOT / "chaos" / "kube-pod-kill.json",
-    "oom": REPO_ROOT / "chaos" / "kube-oom-kill.json",
-    "breaker": REPO_ROOT / "chaos" / "kube-redis-outage.json",
-}
-
-# What each scenario exercises for real, and what is simulated on kwok nodes.
-SIMULATION_NOTES = {
-    "zone_drain": (
-        "real: cordon, Eviction API with PDB enforcement (HTTP 429), disruption and "
-        "StatefulSet controllers, scheduler (zone spread); simulated by kwok: pods "
-        "starting, Running and Ready, their deletion"
-    ),
-    "pod_kill": (
-        "real: pod deletion, StatefulSet recreation, scheduling; simulated by kwok: the "
-        "replacement container starting and becoming Ready"
-    ),
-    "oom": (
-        "simulated: the OOM kill itself (status OOMKilled / exit 137 and the restart written "
-        "by kwok's OOM Stage or by chaosgate, see each FAULT record's mechanism); real: "
-        "readiness accounting by the StatefulSet controller"
-    ),
-    "hpa": (
-        "real: metrics-server, the HPA controller and its behaviour windows, StatefulSet "
-        "scaling, scheduling; simulated: CPU usage (pod annotations from the load profile)"
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -168,10 +123,10 @@ class Artifacts(KubeRunFiles):
 
 
 @dataclass
-class _Run:
+class ClusterRun:
     """The state of one scenario run, so each step stays a short method."""
 
-    scenario: str
+    scenario: Scenario
     cluster: ClusterInfo
     settings: RunSettings
     recorder: ClusterRecorder = field(init=False)
@@ -191,7 +146,7 @@ class _Run:
     # -- windows and waiting ------------------------------------------------------
 
     def mark(self, window: str, edge: str, t: float | None = None) -> None:
-        data = {"window": window, "edge": edge, "scenario": self.scenario}
+        data = {"window": window, "edge": edge, "scenario": self.scenario.name}
         self.recorder.emit(
             Record(self.settings.wall_clock() if t is None else t, WINDOW, window, data)
         )
@@ -327,7 +282,7 @@ class _Run:
             **overrides,
         }
         self.journal = run_chaos(
-            EXPERIMENTS[self.scenario],
+            self.scenario.experiment(Family.KUBE),
             journal_path=self.settings.journal_path,
             emit=self.recorder.emit,
             overrides=configuration,
@@ -382,12 +337,12 @@ class _Run:
         simulated = (
             ()
             if Capability.REAL_PODS in self.cluster.capabilities
-            else (SIMULATION_NOTES[self.scenario],)
+            else (self.scenario.kwok_simulates,)
         )
         notes = (*self.cluster.notes, *simulated, *self.notes)
         status = self.journal.get("status") if self.journal else None
         return Artifacts(
-            self.scenario,
+            self.scenario.name,
             self.settings.run_dir,
             self.cluster.provider,
             notes,
@@ -395,12 +350,12 @@ class _Run:
         )
 
 
-def _run_fault(
-    run: _Run,
+def run_fault(
+    run: ClusterRun,
     overrides: Mapping[str, Any],
     *,
-    dry_run: bool,
-    fault_end: Callable[[_Run], float | None],
+    dry_run: bool = False,
+    fault_end: Callable[[ClusterRun], float | None] = lambda _: None,
 ) -> tuple[Timeline, Artifacts]:
     """The shared shape of the fault scenarios (see the module docstring)."""
     with sigterm_raises():
@@ -420,284 +375,3 @@ def _run_fault(
         finally:
             timeline = run.close()
     return timeline, run.artifacts()
-
-
-def _uncordon_time(run: _Run) -> float | None:
-    """When the drain gave the zone back (its "uncordon" record), if it did."""
-    return next(
-        (
-            r.t
-            for r in run.fault_records()
-            if r.data.get("action") == "zone_drain" and r.data.get("phase") == "uncordon"
-        ),
-        None,
-    )
-
-
-def run_zone_drain(
-    cluster: ClusterInfo,
-    zone: str,
-    settings: RunSettings,
-    *,
-    hold_s: float = 10.0,
-    eviction_deadline_s: float = 60.0,
-    dry_run: bool = False,
-) -> tuple[Timeline, Artifacts]:
-    """Drain `zone` (every namespace, as a real drain), hold it `hold_s`, uncordon, recover."""
-    run = _Run("zone_drain", cluster, settings)
-    overrides = {
-        "zone": zone,
-        "hold_seconds": hold_s,
-        "eviction_deadline_seconds": eviction_deadline_s,
-        "completion_timeout_seconds": run.settings.windows.recovery_timeout_s,
-    }
-    return _run_fault(run, overrides, dry_run=dry_run, fault_end=_uncordon_time)
-
-
-def run_pod_kill(
-    cluster: ClusterInfo,
-    pod: str,
-    settings: RunSettings,
-    *,
-    dry_run: bool = False,
-) -> tuple[Timeline, Artifacts]:
-    """Delete `pod` with grace period 0; the StatefulSet must make it Ready again."""
-    run = _Run("pod_kill", cluster, settings)
-    return _run_fault(run, {"target_pod": pod}, dry_run=dry_run, fault_end=lambda _: None)
-
-
-def run_oom(
-    cluster: ClusterInfo,
-    pod: str,
-    settings: RunSettings,
-    *,
-    mechanism: str = "auto",
-    dry_run: bool = False,
-) -> tuple[Timeline, Artifacts]:
-    """OOM-kill `pod`'s container (simulated on kwok); it must restart and be Ready again."""
-    run = _Run("oom", cluster, settings)
-    overrides = {"target_pod": pod, "oom_mechanism": mechanism}
-    return _run_fault(run, overrides, dry_run=dry_run, fault_end=lambda _: None)
-
-
-def run_breaker(
-    cluster: ClusterInfo,
-    settings: RunSettings,
-    *,
-    outage_s: float = 12.0,
-    dry_run: bool = False,
-) -> tuple[Timeline, Artifacts]:
-    """Redis answers nobody for `outage_s` under load; every pod's breaker must open and close.
-
-    Only where the cluster carries traffic: a breaker opens on calls that fail,
-    and only load makes calls. Each pod's /metrics is scraped through the API
-    server (PodMetricsScraper) for its breaker state.
-    """
-    run = _Run("breaker", cluster, settings)
-    if not run.carries_traffic():
-        raise UsageError(
-            f"The breaker scenario needs a cluster whose pods carry traffic; {cluster.name} "
-            f"({cluster.provider}) has none. Use --provider kind."
-        )
-    overrides = {"redis_service": settings.workload.redis_service, "outage_seconds": outage_s}
-    workload = settings.workload
-    with (
-        connect(cluster) as api,
-        PodMetricsScraper(
-            api,
-            workload.namespace,
-            workload.selector,
-            port=HEART_PORT,
-            emit=run.recorder.emit,
-            wall_clock=settings.wall_clock,
-        ),
-    ):
-        return _run_fault(run, overrides, dry_run=dry_run, fault_end=lambda _: None)
-
-
-def run_hpa(
-    cluster: ClusterInfo,
-    profile: LoadProfile,
-    settings: RunSettings,
-    *,
-    model: UsageModel | None = None,
-) -> tuple[Timeline, Artifacts]:
-    """Load rises, holds and falls: the real HPA must scale out and back in.
-
-    Where the cluster carries traffic the load is locust's, on real pods, and
-    their CPU is what metrics-server measures; on kwok pods it is simulated
-    CPU usage following the profile (UsageDriver, `model`).
-    """
-    run = _Run("hpa", cluster, settings)
-    if run.carries_traffic():
-        return _hpa_under_real_load(run, profile)
-    return _hpa_on_simulated_usage(run, profile, model)
-
-
-def _hpa_on_simulated_usage(
-    run: _Run, profile: LoadProfile, model: UsageModel | None
-) -> tuple[Timeline, Artifacts]:
-    with sigterm_raises(), connect(run.cluster) as api:
-        driver = UsageDriver(
-            api,
-            run.settings.workload.namespace,
-            run.settings.workload.selector,
-            model,
-            emit=run.recorder.emit,
-            clock=run.settings.clock,
-            wall_clock=run.settings.wall_clock,
-        )
-        run.recorder.start()
-        try:
-            driver.apply(profile.baseline_users)
-            run.wait_steady()
-            run.wait_hpa_measuring()
-            run.baseline()
-            driver.play(profile, settled=run.hpa_back_at_minimum)
-        finally:
-            driver.apply(profile.baseline_users)  # leave the pods idle, whatever happened
-            timeline = run.close()
-    return timeline, run.artifacts()
-
-
-# Locust needs a couple of seconds to answer; the pulse's lead covers them and the baseline.
-PULSE_LEAD_MARGIN_S = 5.0
-
-
-def pulse_load(run: _Run, profile: LoadProfile) -> LoadConfig:
-    """One locust run for the whole scenario: base users, the peak for the load window, base."""
-    base, peak = round(profile.baseline_users), round(profile.peak_users)
-    if base < 1 or peak <= base:
-        raise LoadError(
-            f"An HPA load profile on real pods needs 1 <= baseline users < peak users; "
-            f"got {base} and {peak}."
-        )
-    lead = run.settings.windows.baseline_s + PULSE_LEAD_MARGIN_S
-    duration = lead + profile.load_s + profile.cooldown_s
-    return replace(
-        run.load_config(),
-        users=base,
-        shape="pulse",
-        peak_users=peak,
-        pulse_lead_s=lead,
-        pulse_peak_s=profile.load_s,
-        shape_duration_s=duration,
-        max_run_time_s=int(duration) + 60,
-    )
-
-
-def _hpa_under_real_load(run: _Run, profile: LoadProfile) -> tuple[Timeline, Artifacts]:
-    config = pulse_load(run, profile)
-    with sigterm_raises():
-        run.recorder.start()
-        try:
-            run.wait_steady()
-            run.wait_hpa_measuring()
-            run.start_load(config)
-            run.baseline()
-            mark_surge(run, config, profile)
-        finally:
-            timeline = run.close()
-    return timeline, run.artifacts()
-
-
-def mark_surge(run: _Run, config: LoadConfig, profile: LoadProfile) -> None:
-    """Windows from what locust really ran: "load" while it ran more than the base users.
-
-    Then "cooldown" until the HPA is back at its minimum (plus settle_s), or
-    profile.cooldown_s at most. A LOAD record covers the second before its t.
-    """
-
-    def users(record: Record) -> int:
-        return int(record.data.get("users", 0))
-
-    surge = run.wait_load_second(
-        lambda r: users(r) > config.users, timeout=config.pulse_lead_s + 30.0
-    )
-    run.mark("load", "start", surge.t - 1.0)
-    calm = run.wait_load_second(
-        lambda r: r.t > surge.t and users(r) <= config.users, timeout=profile.load_s + 30.0
-    )
-    run.mark("load", "end", calm.t - 1.0)
-    run.mark("cooldown", "start", calm.t - 1.0)
-    if run.recorder.wait_for(run.hpa_back_at_minimum, profile.cooldown_s):
-        run.settings.clock.sleep(run.settings.windows.settle_s)
-    run.mark("cooldown", "end")
-
-
-# --- verdicts ------------------------------------------------------------------------
-
-
-def zones_in(timeline: Timeline) -> list[str]:
-    """The zones of the nodes the recorder saw."""
-    return sorted({str(z) for r in timeline.of_kind(NODE) if (z := r.data.get("zone"))})
-
-
-def evictions_under(timeline: Timeline, pdb: str) -> Timeline:
-    """The timeline without the evictions of pods that `pdb` does not cover.
-
-    A zone drain evicts every pod there (Redis too); whether the budget was
-    enforced is a question about the pods it covers. Eviction records that
-    name no budgets at all are kept.
-    """
-
-    def other_budget(record: Record) -> bool:
-        data = record.data
-        return (
-            record.kind == FAULT
-            and data.get("action") == "zone_drain"
-            and data.get("phase") in ("landed", "refused")
-            and "pdbs" in data
-            and pdb not in data["pdbs"]
-        )
-
-    return Timeline(r for r in timeline if not other_budget(r))
-
-
-def judge_zone_drain(
-    timeline: Timeline, zone: str, workload: TargetWorkload | None = None
-) -> list[Verdict]:
-    """The PDB held, was really enforced, admitted each eviction only within its budget,
-    and the zone drained and re-spread.
-
-    No latency comparison (baseline_window=None): simulated pods carry no traffic.
-    """
-    w = workload or TargetWorkload()
-    return [
-        pdb_held(timeline, w.pdb),
-        evictions_refused_not_absent(evictions_under(timeline, w.pdb), w.pdb),
-        evictions_within_budget(timeline, w.pdb, w.statefulset),
-        zone_drain_ok(
-            timeline, zone, zones_in(timeline), workload=w.statefulset, baseline_window=None
-        ),
-    ]
-
-
-def judge_pod_kill(
-    timeline: Timeline, budget_s: float, workload: TargetWorkload | None = None
-) -> list[Verdict]:
-    w = workload or TargetWorkload()
-    return [
-        fault_landed(timeline, "pod_kill"),
-        recovered_within(timeline, budget_s, Workload(w.statefulset), action="pod_kill"),
-    ]
-
-
-def judge_oom(
-    timeline: Timeline, budget_s: float, workload: TargetWorkload | None = None
-) -> list[Verdict]:
-    w = workload or TargetWorkload()
-    return [
-        fault_landed(timeline, "oom_kill"),
-        recovered_within(timeline, budget_s, Workload(w.statefulset), action="oom_kill"),
-    ]
-
-
-def judge_hpa(
-    timeline: Timeline,
-    scale_out_within_s: float,
-    max_replicas: int,
-    workload: TargetWorkload | None = None,
-) -> list[Verdict]:
-    w = workload or TargetWorkload()
-    return [hpa_behaved(timeline, w.hpa, scale_out_within_s, max_replicas)]

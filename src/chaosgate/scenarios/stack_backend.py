@@ -1,17 +1,18 @@
-"""The stack-runtime scenarios, composed: one call runs one scenario and leaves its artefacts.
+"""The stack-runtime backend: one call runs one scenario and leaves its artefacts.
 
     stack up → observer + Prometheus → load → baseline window → chaos
     experiment (fault window) → recovery window → PromQL over each window →
     load stops → timeline closed
 
-Scenarios: "redis-outage" (the breaker story), "pod-kill", "oom-kill". Each
-run leaves in its run directory: timeline.jsonl (every record, in time order),
-journal.json (the Chaos Toolkit journal), load/ (locust's CSVs, its JSON
-summary, the per-second file, its log) and stack/ (the heart config and each
-container's log) and prometheus/ (its config, log and TSDB, which can be
-queried again after the run). The timeline and journal are written on every exit path,
-so a failed or interrupted run can still be diagnosed. Verdicts are not judged
-here: suites apply chaosgate.verdicts to the returned timeline.
+It runs any scenario with a stack experiment (chaos/<name>.stack.json:
+breaker, pod_kill, oom). Each run leaves in its run directory: timeline.jsonl
+(every record, in time order), journal.json (the Chaos Toolkit journal), load/
+(locust's CSVs, its JSON summary, the per-second file, its log), stack/ (the
+heart config and each container's log) and prometheus/ (its config, log and
+TSDB, which can be queried again after the run). The timeline and journal are
+written on every exit path, so a failed or interrupted run can still be
+diagnosed. Verdicts are not judged here: each scenario's module judges the
+returned timeline.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from typing import Any
 
 from chaosgate.chaos.runner import run_chaos
 from chaosgate.containers.images import ImageRefs, build_images
-from chaosgate.errors import UsageError
 from chaosgate.load.locust_summary import Totals
 from chaosgate.load.run import LoadConfig, LoadRun
 from chaosgate.prometheus.evaluate import ask_prometheus
 from chaosgate.prometheus.server import LocalPrometheus, ScrapeTarget
+from chaosgate.scenarios.definition import Family, Scenario
 from chaosgate.stack.config import HeartSettings, StackConfig
 from chaosgate.stack.observe import Observer, targets_of
 from chaosgate.stack.recorder import Recorder
@@ -39,16 +40,15 @@ from chaosgate.termination import sigterm_raises
 from chaosgate.timeline import WINDOW, Record, RunFiles, Timeline
 from chaosgate.undo import scope_of
 from chaosgate.verdicts.breaker import breaker_instances
-from chaosgate.versions import REPO_ROOT
 from chaosgate.waiting import Clock, SystemClock
 
 logger = logging.getLogger("chaosgate.stack")
-EXPERIMENTS = {
-    "redis-outage": REPO_ROOT / "chaos" / "stack-redis-outage.json",
-    "pod-kill": REPO_ROOT / "chaos" / "stack-pod-kill.json",
-    "oom-kill": REPO_ROOT / "chaos" / "stack-oom-kill.json",
-}
 BACKEND = "stack"
+# Scenarios run with windows of 12 s (scenario_config): enough for the baseline comparison
+# to have >= 8 per-second samples a side. That includes the fault window: the breaker is
+# compared from the moment it opens (up to a second into the outage) to the outage's end,
+# and an 8 s outage left it 7 samples.
+SCENARIO_WINDOW_S = 12.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,12 @@ class ScenarioConfig(RunFiles):
     images: ImageRefs | None = None  # None: build (or reuse) the local images
 
 
+def scenario_config(run_dir: Path) -> ScenarioConfig:
+    """How scenarios run on the stack: windows of SCENARIO_WINDOW_S each (see above)."""
+    window = SCENARIO_WINDOW_S
+    return ScenarioConfig(run_dir=run_dir, baseline_s=window, fault_s=window, recovery_s=window)
+
+
 @dataclass(frozen=True)
 class ScenarioResult(RunFiles):
     """What one run produced: the timeline to judge and where its artefacts are."""
@@ -88,32 +94,15 @@ class ScenarioResult(RunFiles):
         return breaker_instances(self.timeline)
 
 
-def run_breaker_scenario(config: ScenarioConfig, clock: Clock | None = None) -> ScenarioResult:
-    """Redis stops under load; the breakers must open, shed, and close after it returns."""
-    return run_scenario("redis-outage", config, clock)
-
-
-def run_pod_kill_scenario(config: ScenarioConfig, clock: Clock | None = None) -> ScenarioResult:
-    """One replica's process is SIGKILLed under load; it must come back."""
-    return run_scenario("pod-kill", config, clock)
-
-
-def run_oom_scenario(config: ScenarioConfig, clock: Clock | None = None) -> ScenarioResult:
-    """One replica allocates past its memory limit under load; the kernel kills it."""
-    return run_scenario("oom-kill", config, clock)
-
-
 def run_scenario(
-    scenario: str,
+    scenario: Scenario,
     config: ScenarioConfig,
     clock: Clock | None = None,
     wall_clock: Callable[[], float] = time.time,
 ) -> ScenarioResult:
     """Run one scenario end to end (see the module docstring); SIGTERM unwinds cleanly."""
-    if scenario not in EXPERIMENTS:
-        known = ", ".join(EXPERIMENTS)
-        raise UsageError(f"Unknown stack scenario {scenario!r}; known: {known}.")
-    run = _Run(scenario, config, clock or SystemClock(), wall_clock)
+    experiment = scenario.experiment(Family.STACK)  # a UsageError for one the stack cannot run
+    run = _Run(scenario.name, experiment, config, clock or SystemClock(), wall_clock)
     with sigterm_raises():
         return run.execute()
 
@@ -122,9 +111,15 @@ class _Run:
     """The state of one scenario run, so each step stays a short method."""
 
     def __init__(
-        self, scenario: str, config: ScenarioConfig, clock: Clock, wall_clock: Callable[[], float]
+        self,
+        scenario: str,
+        experiment: Path,
+        config: ScenarioConfig,
+        clock: Clock,
+        wall_clock: Callable[[], float],
     ) -> None:
         self.scenario = scenario
+        self.experiment = experiment
         self.config = config
         self.clock = clock
         self.wall_clock = wall_clock
@@ -198,7 +193,7 @@ class _Run:
         pod_names = {r.container: r.pod_name for r in stack.replicas}
         pod_names[stack.redis.container] = "redis"
         return run_chaos(
-            EXPERIMENTS[self.scenario],
+            self.experiment,
             journal_path=self.config.journal_path,
             emit=self.recorder.emit,
             overrides=self._chaos_configuration(stack),

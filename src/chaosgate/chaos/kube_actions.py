@@ -1,4 +1,4 @@
-"""Chaos Toolkit actions and probes for Kubernetes: the provider module of chaos/kube-*.json.
+"""Chaos Toolkit actions and probes for Kubernetes: the provider module of chaos/*.kube.json.
 
 Every function follows chaoslib's conventions: its own arguments come from
 the experiment, and `configuration` / `secrets` are filled in by chaoslib
@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from chaosgate.chaos.configuration import Configuration, is_dry_run, setting
 from chaosgate.errors import UsageError
 from chaosgate.kube import pod_faults, real_oom, redis_outage, zone_drain
 from chaosgate.kube.client import KubeApi, ObjectNotFound, connect_kubeconfig
@@ -37,7 +38,6 @@ from chaosgate.tools.cache import tool_path
 from chaosgate.undo import recorder_from
 from chaosgate.waiting import wait_until
 
-Configuration = Mapping[str, Any] | None
 Secrets = Mapping[str, Any] | None
 DEFAULT_NAMESPACE = "heart"
 
@@ -45,36 +45,26 @@ DEFAULT_NAMESPACE = "heart"
 # --- configuration -----------------------------------------------------------------
 
 
-def _setting(configuration: Configuration, key: str, default: Any = None) -> Any:
-    value = (configuration or {}).get(key)
-    return default if value in (None, "") else value
-
-
-def is_dry_run(configuration: Configuration) -> bool:
-    value = _setting(configuration, "dry_run", False)
-    return value is True or str(value).strip().lower() in ("1", "true", "yes")
-
-
 def namespace_of(configuration: Configuration, namespace: str = "") -> str:
-    return namespace or str(_setting(configuration, "namespace", DEFAULT_NAMESPACE))
+    return namespace or str(setting(configuration, "namespace", DEFAULT_NAMESPACE))
 
 
 def records_emit(configuration: Configuration) -> Emit:
-    path = _setting(configuration, "fault_records")
+    path = setting(configuration, "fault_records")
     return JsonLinesEmit(Path(str(path))) if path else discard
 
 
 @contextmanager
 def kube_api(configuration: Configuration) -> Iterator[KubeApi]:
     """A client for the configured kubeconfig; chaos allowed only for `allow_context`."""
-    path = _setting(configuration, "kubeconfig_path")
+    path = setting(configuration, "kubeconfig_path")
     if not path:
         raise UsageError(
             "The experiment's configuration has no kubeconfig_path; export "
             "CHAOSGATE_KUBECONFIG=<the cluster's kubeconfig> (`chaosgate cluster status` "
             "prints it)."
         )
-    allow = _setting(configuration, "allow_context")
+    allow = setting(configuration, "allow_context")
     with connect_kubeconfig(Path(str(path)), allow_context=str(allow) if allow else None) as api:
         yield api
 
@@ -114,7 +104,7 @@ def drain_zone(
             settings=settings,
             emit=records_emit(configuration),
             undo=recorder_from(
-                configuration, f"kubeconfig:{_setting(configuration, 'kubeconfig_path')}"
+                configuration, f"kubeconfig:{setting(configuration, 'kubeconfig_path')}"
             ),
         )
     return result.summary()
