@@ -99,6 +99,7 @@ class Timeline:
 
 TIMELINE_FILE = "timeline.jsonl"
 JOURNAL_FILE = "journal.json"  # the Chaos Toolkit journal of the run's experiment
+FAULT_RECORDS_FILE = "fault-records.jsonl"  # what the experiment's actions did, and when
 
 
 class RunFiles:
@@ -113,6 +114,11 @@ class RunFiles:
     @property
     def journal_path(self) -> Path:
         return self.run_dir / JOURNAL_FILE
+
+    @property
+    def fault_records_path(self) -> Path:
+        """The FAULT records the experiment's actions wrote (chaosgate.fault_records)."""
+        return self.run_dir / FAULT_RECORDS_FILE
 
     def kept(self) -> dict[str, Path]:
         """The report's artefacts: the timeline, and the journal where an experiment ran."""

@@ -68,12 +68,13 @@ def test_sigterm_mid_outage_still_brings_redis_back(
         ("ensure-redis-started", "succeeded")
     ]
     phases = [
-        (r.data["action"], r.data["phase"], r.data["stage"])
+        (r.data["action"], r.data["phase"], r.data["target"])
         for r in map(Record.from_json, records.read_text().splitlines())
     ]
-    # "landed" is there only if the signal came after stop_redis returned.
-    assert phases[0] == ("redis_outage", "start", "method")
-    assert phases[-1] == ("redis_outage", "end", "rollback")
+    # Written by stop_redis and by start_redis (the rollback), named by the pod Redis
+    # stands for; "landed" is there only if the signal came after stop_redis returned.
+    assert phases[0] == ("redis_outage", "start", "redis")
+    assert phases[-1] == ("redis_outage", "end", "redis")
 
 
 def test_a_container_we_did_not_create_is_refused(images: ImageRefs, tmp_path: Path) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from chaosgate.chaos.fault_records import FaultRecorder
 from chaosgate.chaos.runner import load_experiment, replay_missing_rollbacks, run_chaos
+from chaosgate.fault_records import read_fault_records
 from chaosgate.stack.http_probe import redis_answers
 from chaosgate.stack.processes import ProcessStack
-from chaosgate.timeline import FAULT, Record
+from chaosgate.timeline import FAULT
 
 CHAOS_DIR = Path(__file__).resolve().parents[2] / "chaos"
 
@@ -38,12 +38,11 @@ def configuration(stack: ProcessStack) -> dict[str, str]:
 def test_dry_run_reports_and_touches_nothing(
     name: str, stack: ProcessStack, tmp_path: Path
 ) -> None:
-    records: list[Record] = []
+    faults_file = tmp_path / "fault-records.jsonl"
     journal = run_chaos(
         CHAOS_DIR / f"{name}.json",
         journal_path=tmp_path / "journal.json",
-        emit=records.append,
-        overrides=configuration(stack),
+        overrides={**configuration(stack), "fault_records": str(faults_file)},
         dry_run=True,
     )
     assert journal["status"] == "completed"
@@ -55,26 +54,29 @@ def test_dry_run_reports_and_touches_nothing(
     for run in actions:
         assert run["output"]["dry_run"] is True
         assert run["output"]["would"]
-    faults = [r for r in records if r.kind == FAULT]
+    faults = [r for r in read_fault_records(faults_file) if r.kind == FAULT]
     assert faults and all(r.data["dry_run"] for r in faults)
     assert not [r for r in faults if r.data["phase"] == "landed"]
     assert redis_answers(stack.redis_addr)  # the outage was not real
 
 
-def test_rollbacks_without_a_successful_run_are_replayed(stack: ProcessStack) -> None:
+def test_rollbacks_without_a_successful_run_are_replayed(
+    stack: ProcessStack, tmp_path: Path
+) -> None:
     experiment = load_experiment(CHAOS_DIR / "oom.stack.json")
     config = configuration(stack)
-    records: list[Record] = []
-    recorder = FaultRecorder(records.append)
+    faults_file = tmp_path / "fault-records.jsonl"
+    config = {**config, "fault_records": str(faults_file)}
 
     # chaoslib never returned a journal (interrupted before it could): replay them all.
-    runs = replay_missing_rollbacks(experiment, None, config, recorder)
+    runs = replay_missing_rollbacks(experiment, None, config)
     assert [(r["activity"]["name"], r["status"]) for r in runs] == [
         ("release-held-memory", "succeeded")
     ]
     assert runs[0]["output"]["status"] == 200  # a real POST /chaos/release
-    assert [(r.data["phase"], r.data["stage"]) for r in records] == [("end", "rollback")]
+    # release_memory undoes no fault of its own: it records none.
+    assert read_fault_records(faults_file) == []
 
     # A rollback chaoslib already played is not played twice.
     journal = {"rollbacks": runs}
-    assert replay_missing_rollbacks(experiment, journal, config, recorder) == []
+    assert replay_missing_rollbacks(experiment, journal, config) == []

@@ -10,7 +10,6 @@ import pytest
 
 from chaosgate.chaos.runner import run_chaos
 from chaosgate.termination import Terminated
-from chaosgate.timeline import Record
 
 
 def experiment(tmp_path: Path) -> Path:
@@ -45,9 +44,8 @@ def experiment(tmp_path: Path) -> Path:
 
 
 def test_an_interrupted_experiment_raises_after_rolling_back(tmp_path: Path) -> None:
-    records: list[Record] = []
     journal = tmp_path / "journal.json"
     with pytest.raises(Terminated, match="interrupted"):
-        run_chaos(experiment(tmp_path), journal_path=journal, emit=records.append)
+        run_chaos(experiment(tmp_path), journal_path=journal)
     assert json.loads(journal.read_text())["status"] == "interrupted"
     assert (tmp_path / "rolled-back").is_file()

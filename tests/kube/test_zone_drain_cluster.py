@@ -22,8 +22,8 @@ import pytest
 from heart_cluster import NAMESPACE, REPO, HeartCluster, heart_cluster
 
 from chaosgate.errors import UnsafeTarget
+from chaosgate.fault_records import read_fault_records
 from chaosgate.kube.client import connect, connect_kubeconfig, current_context
-from chaosgate.kube.fault_records import read_fault_records
 from chaosgate.kube.observe import ClusterRecorder
 from chaosgate.kube.zone_drain import CORDONED_BY, DrainSettings, drain_zone
 from chaosgate.scenarios import az_drain

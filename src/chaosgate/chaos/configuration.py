@@ -9,7 +9,10 @@ backend's actions (nor the runner) import the other's.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
+
+from chaosgate.fault_records import Emit, JsonLinesEmit, discard
 
 Configuration = Mapping[str, Any] | None
 
@@ -24,3 +27,10 @@ def is_dry_run(configuration: Configuration) -> bool:
     """Whether the run only says what it would do (dry_run true, "1", "yes")."""
     value = setting(configuration, "dry_run", False)
     return value is True or str(value).strip().lower() in ("1", "true", "yes")
+
+
+def records_emit(configuration: Configuration) -> Emit:
+    """Where an action writes the FAULT records of what it did: the `fault_records` file
+    (the harness merges it into the run's timeline), or only the log when none is named."""
+    path = setting(configuration, "fault_records")
+    return JsonLinesEmit(Path(str(path))) if path else discard

@@ -28,11 +28,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from chaosgate.chaos.configuration import Configuration, is_dry_run, setting
+from chaosgate.chaos.configuration import Configuration, is_dry_run, records_emit, setting
 from chaosgate.errors import UsageError
 from chaosgate.kube import pod_faults, real_oom, redis_outage, zone_drain
 from chaosgate.kube.client import KubeApi, ObjectNotFound, connect_kubeconfig
-from chaosgate.kube.fault_records import Emit, JsonLinesEmit, discard
 from chaosgate.kube.object_data import statefulset_data
 from chaosgate.tools.cache import tool_path
 from chaosgate.undo import recorder_from
@@ -47,11 +46,6 @@ DEFAULT_NAMESPACE = "heart"
 
 def namespace_of(configuration: Configuration, namespace: str = "") -> str:
     return namespace or str(setting(configuration, "namespace", DEFAULT_NAMESPACE))
-
-
-def records_emit(configuration: Configuration) -> Emit:
-    path = setting(configuration, "fault_records")
-    return JsonLinesEmit(Path(str(path))) if path else discard
 
 
 @contextmanager

@@ -20,7 +20,9 @@ So we:
    as returning a journal) — rollbacks are written to be idempotent;
 3. always write the journal JSON (partial or not) next to the timeline.
 
-FaultRecorder (fault_records.py) turns the experiment's actions into FAULT records.
+FAULT records are not made here: every action writes its own (start, landed,
+refused, end) to the configuration's `fault_records` file, because only the
+action sees when its fault really landed.
 
 Pauses: chaoslib sleeps an activity's "pauses" in a `finally` block, so a
 SIGTERM during that activity still waits the pause out; our experiments hold a
@@ -38,7 +40,6 @@ import json
 import logging
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,7 +52,6 @@ from chaoslib.experiment import ensure_experiment_is_valid, run_experiment
 from chaoslib.run import RunEventHandler
 from chaoslib.types import Dry
 
-from chaosgate.chaos.fault_records import FaultRecorder
 from chaosgate.errors import ChaosgateError
 from chaosgate.termination import (
     Terminated,
@@ -136,12 +136,10 @@ def replay_missing_rollbacks(
     experiment: dict[str, Any],
     journal: dict[str, Any] | None,
     configuration: dict[str, Any],
-    recorder: FaultRecorder,
 ) -> list[dict[str, Any]]:
     """Run every declared rollback that has no succeeded run; return the new runs."""
     done = _succeeded_rollbacks(journal)
     runs: list[dict[str, Any]] = []
-    recorder.start_rollbacks(experiment)
     for activity in experiment.get("rollbacks") or []:
         if activity.get("name") in done:
             continue
@@ -150,7 +148,6 @@ def replay_missing_rollbacks(
             run = execute_activity(experiment, activity, configuration, {}, dry=None)
         except Exception as exc:  # keep going: the next rollback may still undo something
             run = {"activity": activity, "status": "failed", "exception": [str(exc)]}
-        recorder.activity_completed(activity, run)
         runs.append(run)
     return runs
 
@@ -169,11 +166,8 @@ def run_chaos(
     experiment_path: Path,
     *,
     journal_path: Path,
-    emit: Emit,
     overrides: Mapping[str, Any] | None = None,
-    pod_names: Mapping[str, str] | None = None,
     dry_run: bool = False,
-    wall_clock: Callable[[], float] = time.time,
 ) -> dict[str, Any]:
     """Run the experiment; return its journal (also written to journal_path).
 
@@ -181,7 +175,7 @@ def run_chaos(
     rollbacks it missed, and then raises Terminated.
 
     overrides replace configuration values (otherwise read from the environment);
-    pod_names maps container names to pod names in FAULT records.
+    the actions append their FAULT records to overrides["fault_records"].
     """
     experiment = load_experiment(experiment_path)
     config_vars = dict(overrides or {})
@@ -195,15 +189,14 @@ def run_chaos(
     if dry_run:
         experiment["dry"] = Dry.PAUSE
         config_vars["dry_run"] = True
-    recorder = FaultRecorder(emit, pod_names, wall_clock)
-    finish = _Finish(experiment, config_vars, recorder, journal_path)
+    finish = _Finish(experiment, config_vars, journal_path)
     with _main_thread_only(), sigterm_raises():
         try:
             journal = run_experiment(
                 experiment,
                 settings=SETTINGS,
                 experiment_vars=(dict(config_vars), {}),
-                event_handlers=[SigtermInterrupts(), recorder],
+                event_handlers=[SigtermInterrupts()],
             )
         except BaseException as exc:
             # chaoslib never returned a journal: replay every rollback, then re-raise.
@@ -223,7 +216,6 @@ class _Finish:
 
     experiment: dict[str, Any]
     config_vars: dict[str, Any]
-    recorder: FaultRecorder
     journal_path: Path
 
     def __call__(self, journal: dict[str, Any] | None, status: str) -> dict[str, Any]:
@@ -239,7 +231,7 @@ class _Finish:
         configuration = load_configuration(
             self.experiment.get("configuration", {}), dict(self.config_vars)
         )
-        replayed = replay_missing_rollbacks(self.experiment, journal, configuration, self.recorder)
+        replayed = replay_missing_rollbacks(self.experiment, journal, configuration)
         return {"chaosgate_replayed_rollbacks": replayed} if replayed else {}
 
 
@@ -255,18 +247,6 @@ def exit_code(journal: Mapping[str, Any]) -> int:
     return 0 if journal.get("status") == "completed" and not journal.get("deviated") else 1
 
 
-def _jsonl_emitter(path: Path | None) -> Emit:
-    """Write each record as one line at once: a killed run still leaves what it saw."""
-
-    def emit(record: Record) -> None:
-        logger.info("record %s", record.to_json())
-        if path is not None:
-            with path.open("a") as out:
-                out.write(record.to_json() + "\n")
-
-    return emit
-
-
 def main(argv: list[str] | None = None) -> int:
     """`python -m chaosgate.chaos.runner EXPERIMENT [--journal J] [--records R] [--dry-run]`."""
     parser = argparse.ArgumentParser(prog="python -m chaosgate.chaos.runner")
@@ -278,11 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     overrides = dict(item.split("=", 1) for item in args.var)
+    if args.records is not None:
+        overrides["fault_records"] = str(args.records)
     try:
         journal = run_chaos(
             args.experiment,
             journal_path=args.journal,
-            emit=_jsonl_emitter(args.records),
             overrides=overrides,
             dry_run=args.dry_run,
         )

@@ -11,8 +11,11 @@ Every action:
 - in dry-run (configuration `dry_run` true) only says what it would do;
 - checks that its fault really landed (the engine's FinishedAt moved, OOMKilled
   is set, Redis stopped answering) and returns a dict with `landed` and
-  `landed_at` (UNIX time, the engine's), which the runner turns into a
-  FAULT "landed" record.
+  `landed_at` (UNIX time, the engine's);
+- writes the FAULT records of what it did (start, landed at the engine's time,
+  refused, end; chaosgate.verdicts.records) to the configuration's
+  `fault_records` file, as the Kubernetes actions do: one path for every fault.
+  A Redis outage starts at stop_redis and ends at start_redis.
 
 Kills signal the container's main process directly when its PID is visible:
 Docker then restarts it by its restart policy, as a kubelet restarts a killed
@@ -24,10 +27,13 @@ from __future__ import annotations
 
 import signal as signals
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from chaosgate.chaos.configuration import Configuration, is_dry_run
-from chaosgate.errors import UnsafeTarget, UsageError
+from chaosgate.chaos.configuration import Configuration, is_dry_run, records_emit
+from chaosgate.errors import ChaosgateError, UnsafeTarget, UsageError
+from chaosgate.fault_records import fault as fault_record
 from chaosgate.prometheus.metrics_text import heart_metrics
 from chaosgate.stack import docker_cli
 from chaosgate.stack.docker_cli import ContainerError, ContainerState
@@ -86,6 +92,50 @@ def would(action: str, target: str, what: str) -> dict[str, Any]:
     return {"action": action, "target": target, "dry_run": True, "would": what, "landed": False}
 
 
+def _pod_of(name: str, configuration: Configuration) -> str:
+    """The pod a container stands for (its POD_LABEL), so records name what POD records name.
+
+    Not looked up in dry-run (nothing is touched), nor for a container that is
+    not there (the action's own error says so).
+    """
+    if is_dry_run(configuration) or not name:
+        return name
+    try:
+        return docker_cli.inspect_one(name).labels.get(docker_cli.POD_LABEL) or name
+    except ChaosgateError:  # the action's own checks say what is wrong, in its words
+        return name
+
+
+@contextmanager
+def recorded_fault(
+    configuration: Configuration, fault: str, pod: str, *, starts: bool = True, ends: bool = True
+) -> Iterator[dict[str, Any]]:
+    """FAULT records of one action on `pod`: start, then landed (if the result the action
+    fills in says so, at the engine's time), refused (if it raised RefusedTarget), end."""
+    emit = records_emit(configuration)
+    common = {"target": pod, "dry_run": is_dry_run(configuration)}
+
+    def record(t: float | None, phase: str, **data: Any) -> None:
+        # The action's output names itself (kill_container) and the container: the
+        # record names the fault and the pod instead.
+        fields = {k: v for k, v in data.items() if k not in ("action", "phase")} | common
+        emit(fault_record(t or time.time(), fault, phase, **fields))
+
+    if starts:
+        record(None, "start")
+    result: dict[str, Any] = {}
+    try:
+        yield result
+    except RefusedTarget as refusal:
+        record(None, "refused", reason=str(refusal))
+        raise
+    finally:
+        if result.get("landed"):
+            record(result.get("landed_at"), "landed", **result)
+        if ends:
+            record(None, "end", landed=bool(result.get("landed")))
+
+
 def _terminated_after(name: str, before: ContainerState) -> ContainerState | None:
     """The state once the container's FinishedAt moved past before's, or None on timeout."""
     seen: list[ContainerState] = []
@@ -119,16 +169,21 @@ def kill_container(
 ) -> dict[str, Any]:
     """Kill a container's main process with a signal (default SIGKILL), like a crash."""
     signum = signals.Signals[f"SIG{signal.upper().removeprefix('SIG')}"]
-    if is_dry_run(configuration):
-        return would("kill_container", name, f"send {signum.name} to the main process of {name}")
-    before = managed_state(name)
-    if docker_cli.host_pid_visible(before.pid):
-        docker_cli.kill_main_process(before, signum)
-        method = "process"
-    else:
-        docker_cli.docker_kill(name, signum.name.removeprefix("SIG"))
-        method = "engine"  # not restarted by Docker: the runtime's supervisor restarts it
-    return {**_landing("kill_container", name, _terminated_after(name, before)), "method": method}
+    with recorded_fault(configuration, "pod_kill", _pod_of(name, configuration)) as result:
+        if is_dry_run(configuration):
+            return would(
+                "kill_container", name, f"send {signum.name} to the main process of {name}"
+            )
+        before = managed_state(name)
+        if docker_cli.host_pid_visible(before.pid):
+            docker_cli.kill_main_process(before, signum)
+            method = "process"
+        else:
+            docker_cli.docker_kill(name, signum.name.removeprefix("SIG"))
+            method = "engine"  # not restarted by Docker: the runtime's supervisor restarts it
+        landing = _landing("kill_container", name, _terminated_after(name, before))
+        result.update(landing, method=method)
+    return result
 
 
 def oom_container(
@@ -139,21 +194,25 @@ def oom_container(
     mib 0 means the container's limit plus a margin. The allocation request
     never gets an answer when the kill lands; that is expected.
     """
-    if is_dry_run(configuration):
-        return would("oom_container", name, f"allocate past the memory limit of {name} via {url}")
-    (url,) = url_list([url])
-    before = managed_state(name)
-    total = mib or before.memory_limit // (1024 * 1024) + OOM_MARGIN_MIB
-    remaining = total
-    while remaining > 0:
-        chunk = min(remaining, ALLOCATE_CHUNK_MIB)
-        allocate = f"{url.rstrip('/')}/chaos/allocate?mib={chunk}"
-        answer = http_call(allocate, method="POST", timeout=30)
-        if not answer.ok:
-            break  # killed mid-allocation (or refused): landing is judged below
-        remaining -= chunk
-    result = _landing("oom_container", name, _terminated_after(name, before))
-    return {**result, "requested_mib": total}
+    with recorded_fault(configuration, "oom_kill", _pod_of(name, configuration)) as result:
+        if is_dry_run(configuration):
+            return would(
+                "oom_container", name, f"allocate past the memory limit of {name} via {url}"
+            )
+        (url,) = url_list([url])
+        before = managed_state(name)
+        total = mib or before.memory_limit // (1024 * 1024) + OOM_MARGIN_MIB
+        remaining = total
+        while remaining > 0:
+            chunk = min(remaining, ALLOCATE_CHUNK_MIB)
+            allocate = f"{url.rstrip('/')}/chaos/allocate?mib={chunk}"
+            answer = http_call(allocate, method="POST", timeout=30)
+            if not answer.ok:
+                break  # killed mid-allocation (or refused): landing is judged below
+            remaining -= chunk
+        landing = _landing("oom_container", name, _terminated_after(name, before))
+        result.update(landing, requested_mib=total)
+    return result
 
 
 def release_memory(url: str, configuration: Configuration = None) -> dict[str, Any]:
@@ -169,9 +228,17 @@ def release_memory(url: str, configuration: Configuration = None) -> dict[str, A
 
 
 def stop_redis(name: str, addr: str = "", configuration: Configuration = None) -> dict[str, Any]:
-    """Stop the Redis container (an outage of the stack's dependency)."""
-    if is_dry_run(configuration):
-        return would("stop_redis", name, f"stop container {name}")
+    """Stop the Redis container (an outage of the stack's dependency; start_redis ends it)."""
+    with recorded_fault(
+        configuration, "redis_outage", _pod_of(name, configuration), ends=False
+    ) as result:
+        if is_dry_run(configuration):
+            return would("stop_redis", name, f"stop container {name}")
+        result.update(_stop_redis(name, addr, configuration))
+    return result
+
+
+def _stop_redis(name: str, addr: str, configuration: Configuration) -> dict[str, Any]:
     before = managed_state(name)
     # Noted before the stop, so a harness killed mid-outage leaves `chaosgate recover`
     # what it needs; start_redis (the rollback) settles it.
@@ -202,16 +269,20 @@ def start_redis(name: str, addr: str = "", configuration: Configuration = None) 
     Fails unless Redis answers PING (when addr is given) within REDIS_START_TIMEOUT,
     so a rollback that did not bring Redis back is a failed rollback.
     """
-    if is_dry_run(configuration):
-        return would("start_redis", name, f"start container {name} if it is stopped")
-    state = managed_state(name)
-    if not state.running:
-        with signals_deferred():
-            docker_cli.start(name)
-    if addr and not _redis_back(addr):
-        raise ContainerError(f"Redis in {name} did not answer at {addr} after starting it.")
-    _undo(configuration).settle(START_CONTAINER_UNDO, container=name)
-    return {"action": "start_redis", "target": name, "already_running": state.running}
+    with recorded_fault(
+        configuration, "redis_outage", _pod_of(name, configuration), starts=False
+    ) as result:
+        if is_dry_run(configuration):
+            return would("start_redis", name, f"start container {name} if it is stopped")
+        state = managed_state(name)
+        if not state.running:
+            with signals_deferred():
+                docker_cli.start(name)
+        if addr and not _redis_back(addr):
+            raise ContainerError(f"Redis in {name} did not answer at {addr} after starting it.")
+        _undo(configuration).settle(START_CONTAINER_UNDO, container=name)
+        result.update(action="start_redis", target=name, already_running=state.running)
+    return result
 
 
 def _undo(configuration: Configuration) -> UndoRecorder:

@@ -34,8 +34,8 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from chaosgate.errors import UsageError
+from chaosgate.fault_records import Emit, discard, fault
 from chaosgate.kube.client import KubeApi, ObjectNotFound
-from chaosgate.kube.fault_records import Emit, discard, fault
 from chaosgate.providers.kwok_nodes import FAKE_NODE_KEY
 from chaosgate.providers.kwok_oom_stages import (
     CONTAINER_ANNOTATION,

@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from chaosgate.fault_records import Emit
 from chaosgate.kube.client import KubeApi, KubeApiError
-from chaosgate.kube.fault_records import Emit
 from chaosgate.prometheus.metrics_text import MetricsFormatError, heart_metrics
 from chaosgate.timeline import METRICS, Record
 

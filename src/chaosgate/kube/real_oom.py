@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from chaosgate.errors import UsageError
+from chaosgate.fault_records import Emit, discard, fault
 from chaosgate.kube.client import KubeApi
-from chaosgate.kube.fault_records import Emit, discard, fault
 from chaosgate.kube.pod_faults import (
     OOM_REASON,
     AllocateTrigger,

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from chaosgate.errors import ChaosgateError
+from chaosgate.fault_records import Emit, discard, fault
 from chaosgate.kube.client import KubeApi
-from chaosgate.kube.fault_records import Emit, discard, fault
 from chaosgate.kube.pod_faults import FaultResult
 from chaosgate.kube.port_forward import forwarded
 from chaosgate.safety import require_chaos_allowed

@@ -25,8 +25,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chaosgate.fault_records import Emit, discard
 from chaosgate.kube.client import KubeApi, ObjectNotFound
-from chaosgate.kube.fault_records import Emit, discard
 from chaosgate.kube.object_data import condition_true
 from chaosgate.providers.kwok_nodes import USAGE_CPU_ANNOTATION
 from chaosgate.timeline import WINDOW, Record

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaosgate.errors import ChaosgateError, UsageError
+from chaosgate.fault_records import Emit, discard, fault
 from chaosgate.kube.client import KubeApi, ObjectConflict, ObjectNotFound, TooManyRequests
-from chaosgate.kube.fault_records import Emit, discard, fault
 from chaosgate.kube.object_data import ZONE_LABEL, node_zone
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.termination import signals_deferred

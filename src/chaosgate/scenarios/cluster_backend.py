@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from chaosgate.chaos.runner import run_chaos
+from chaosgate.fault_records import read_fault_records
 from chaosgate.kube.client import current_context
-from chaosgate.kube.fault_records import read_fault_records
 from chaosgate.kube.observe import ClusterRecorder
 from chaosgate.load.run import LoadConfig, LoadError, LoadRun
 from chaosgate.prometheus.api import PrometheusApi, PrometheusError
@@ -91,16 +91,8 @@ class Traffic:
     spawn_rate: float = 10.0
 
 
-class KubeRunFiles(RunFiles):
-    """A kube run directory also holds the FAULT records the injectors wrote."""
-
-    @property
-    def fault_records_path(self) -> Path:
-        return self.run_dir / "fault-records.jsonl"
-
-
 @dataclass(frozen=True)
-class RunSettings(KubeRunFiles):
+class RunSettings(RunFiles):
     """Where a run leaves its files, what it acts on, and its phases and clocks."""
 
     run_dir: Path
@@ -112,7 +104,7 @@ class RunSettings(KubeRunFiles):
 
 
 @dataclass(frozen=True)
-class Artifacts(KubeRunFiles):
+class Artifacts(RunFiles):
     """Where one run's files are, and what the report must say about it."""
 
     scenario: str
@@ -137,6 +129,8 @@ class ClusterRun:
     def __post_init__(self) -> None:
         require_chaos_allowed(self.cluster)
         self.settings.run_dir.mkdir(parents=True, exist_ok=True)
+        # The actions append to it: a run directory used before must not lend its faults.
+        self.settings.fault_records_path.unlink(missing_ok=True)
         self.recorder = ClusterRecorder(
             self.cluster.kubeconfig,
             self.settings.workload.namespace,
@@ -284,10 +278,8 @@ class ClusterRun:
         self.journal = run_chaos(
             self.scenario.experiment(Family.KUBE),
             journal_path=self.settings.journal_path,
-            emit=self.recorder.emit,
             overrides=configuration,
             dry_run=dry_run,
-            wall_clock=self.settings.wall_clock,
         )
 
     def fault_records(self) -> list[Record]:

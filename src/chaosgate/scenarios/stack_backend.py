@@ -27,6 +27,7 @@ from typing import Any
 
 from chaosgate.chaos.runner import run_chaos
 from chaosgate.containers.images import ImageRefs, build_images
+from chaosgate.fault_records import read_fault_records
 from chaosgate.load.locust_summary import Totals
 from chaosgate.load.run import LoadConfig, LoadRun
 from chaosgate.prometheus.evaluate import ask_prometheus
@@ -130,6 +131,8 @@ class _Run:
 
     def execute(self) -> ScenarioResult:
         self.config.run_dir.mkdir(parents=True, exist_ok=True)
+        # The actions append to it: a run directory used before must not lend its faults.
+        self.config.fault_records_path.unlink(missing_ok=True)
         try:
             with (
                 self._stack() as stack,
@@ -190,16 +193,11 @@ class _Run:
                 self.clock.sleep(self.config.recovery_s)
 
     def _chaos(self, stack: StackRuntime) -> Mapping[str, Any]:
-        pod_names = {r.container: r.pod_name for r in stack.replicas}
-        pod_names[stack.redis.container] = "redis"
         return run_chaos(
             self.experiment,
             journal_path=self.config.journal_path,
-            emit=self.recorder.emit,
             overrides=self._chaos_configuration(stack),
-            pod_names=pod_names,
             dry_run=self.config.dry_run,
-            wall_clock=self.wall_clock,
         )
 
     def _chaos_configuration(self, stack: StackRuntime) -> dict[str, Any]:
@@ -215,6 +213,7 @@ class _Run:
             "fault_seconds": self.config.fault_s,
             "recovery_timeout_seconds": self.config.recovery_timeout_s,
             "undo_scope": scope_of("stack", stack.run_id),
+            "fault_records": str(self.config.fault_records_path),
         }
 
     @contextmanager
@@ -234,4 +233,5 @@ class _Run:
         if self.load is not None:
             self.load.stop()
             self.recorder.extend(self.load.records())
+        self.recorder.extend(read_fault_records(self.config.fault_records_path))
         return self.recorder.write(self.config.timeline_path)

@@ -23,6 +23,8 @@ from chaosgate.process import run
 # to touch a container without MANAGED_LABEL: chaos only where we were allowed.
 MANAGED_LABEL = "chaosgate.managed"
 RUN_LABEL = "chaosgate.run"
+# The pod name a container stands for (POD records and FAULT targets name pods).
+POD_LABEL = "chaosgate.pod"
 OWNER_PID_LABEL = "chaosgate.owner-pid"
 OWNER_HOST_LABEL = "chaosgate.owner-host"
 

@@ -38,7 +38,7 @@ from chaosgate.prometheus.metrics_text import MetricsFormatError, heart_metrics
 from chaosgate.stack import docker_cli
 from chaosgate.stack.docker_cli import ContainerState
 from chaosgate.stack.http_probe import http_call
-from chaosgate.stack.runtime import StackRuntime
+from chaosgate.stack.runtime import REDIS_POD, StackRuntime
 from chaosgate.timeline import METRICS, POD, PROBE, Record
 
 logger = logging.getLogger("chaosgate.stack")
@@ -280,4 +280,4 @@ class Observer:
 def targets_of(stack: StackRuntime) -> list[PodTarget]:
     """The replicas of a running stack (scraped and inspected) plus Redis (inspected)."""
     targets = [PodTarget(r.container, r.pod_name, r.url) for r in stack.replicas]
-    return [*targets, PodTarget(stack.redis.container, "redis")]
+    return [*targets, PodTarget(stack.redis.container, REDIS_POD)]

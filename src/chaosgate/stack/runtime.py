@@ -51,6 +51,7 @@ from chaosgate.waiting import wait_until
 
 HEART_CONFIG_MOUNT = "/etc/heart"
 REDIS_COMMAND = "/usr/bin/redis-server"
+REDIS_POD = "redis"  # the pod name the Redis container stands for in records
 LOG_TAIL_LINES = 40
 
 Emit = Callable[[Record], None]
@@ -223,11 +224,13 @@ class StackRuntime:
         }
         return [arg for key, value in labels.items() for arg in ("--label", f"{key}={value}")]
 
-    def _docker_run(self, name: str, options: list[str], image: str, command: list[str]) -> None:
+    def _docker_run(
+        self, name: str, pod: str, options: list[str], image: str, command: list[str]
+    ) -> None:
         # Recorded before the call: a run that fails half way must still be removed.
         self._created.append(name)
         argv = ["run", "-d", "--pull=never", "--name", name, "--network", "host"]
-        argv += ["--restart", "always"]
+        argv += ["--restart", "always", "--label", f"{docker_cli.POD_LABEL}={pod}"]
         docker_cli.docker([*argv, *self._labels(), *options, image, *command], timeout=120)
 
     def _run_redis(self) -> None:
@@ -235,7 +238,9 @@ class StackRuntime:
         command = [REDIS_COMMAND, "--bind", self.redis.host, "--port", str(self.redis.port)]
         command += ["--save", "", "--appendonly", "no"]
         options = ["--memory", memory, "--memory-swap", memory]
-        self._docker_run(self.redis.container, options, self.config.images.redis, command)
+        self._docker_run(
+            self.redis.container, REDIS_POD, options, self.config.images.redis, command
+        )
 
     def _run_replica(self, replica: Replica) -> None:
         memory = self.config.heart_memory
@@ -251,7 +256,9 @@ class StackRuntime:
         options += ["-v", f"{self.config_dir.resolve()}:{HEART_CONFIG_MOUNT}:ro"]
         command = ["serve", "--listen", f"{replica.host}:{replica.port}"]
         command += ["--config-dir", HEART_CONFIG_MOUNT, "--redis-addr", self.redis.addr]
-        self._docker_run(replica.container, options, self.config.images.heart, command)
+        self._docker_run(
+            replica.container, replica.pod_name, options, self.config.images.heart, command
+        )
 
     def _write_config_dir(self) -> None:
         directory = self.config_dir
