@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chaosgate.harness import HeartStack
+from chaosgate.harness import HarnessOptions, HeartStack
 from chaosgate.scenario_book import ScenarioBook
 from chaosgate.scenarios import breaker
 
@@ -25,7 +25,8 @@ def test_breaker_on_cluster(
     request: pytest.FixtureRequest, scenario_book: ScenarioBook, report_dir: Path
 ) -> None:
     # Decided before the cluster fixture: the local provider would be made only to skip.
-    if request.config.getoption("--provider") == "local":
+    options: HarnessOptions = request.getfixturevalue("harness_options")
+    if options.provider == "local":
         pytest.skip(breaker.NO_TRAFFIC)
     heart_stack: HeartStack = request.getfixturevalue("heart_stack")
     cluster = heart_stack.cluster

@@ -146,20 +146,20 @@ def run_command(
     report: Annotated[Path, typer.Option(help="HTML report directory.")] = Path("reports"),
 ) -> None:
     """Run scenario suites (exit 0 only if every scenario passed)."""
+    from chaosgate.harness import HarnessOptions
     from chaosgate.runner import RunOptions, run_suites
+    from chaosgate.session import SessionOptions
 
-    options = RunOptions(
-        suites=tuple(suites or ()),
+    harness = HarnessOptions(
         provider=provider,
         cluster_name=cluster_name,
         keep_cluster=keep_cluster,
         kubeconfig=kubeconfig,
         allow_contexts=tuple(allow_context or ()),
         nodes_per_zone=nodes_per_zone,
-        junit=junit,
-        report_dir=report,
     )
-    code = run_suites(options)
+    session = SessionOptions(harness, report_dir=report, junit=junit)
+    code = run_suites(RunOptions(tuple(suites or ()), session))
     if code:
         raise typer.Exit(code)
 

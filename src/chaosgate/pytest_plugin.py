@@ -7,8 +7,10 @@ Loaded through the `pytest11` entry point. Options:
 Fixtures (session scope, created on first use, undone at session end — also
 after Ctrl-C, and after SIGTERM, which is turned into KeyboardInterrupt):
   harness_options, cluster, argocd, heart_stack, report_dir, scenario_book
-A test records its scenario with `run = scenario_book.start(name, backend)`;
-the session writes every run to JUnit and the HTML report when it ends.
+`chaosgate run` passes its options as an object (chaosgate.session.PresetOptions);
+these command-line options are for plain pytest. A scenario module records its
+run in scenario_book; the session writes every run to JUnit and the HTML report
+when it ends.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from chaosgate.harness import (
 )
 from chaosgate.providers.base import ClusterInfo
 from chaosgate.scenario_book import ScenarioBook
+from chaosgate.session import OPTIONS, SessionOptions
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,11 +84,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     # The session's book exists before any fixture, so a scenario whose fixtures
     # fail is still written (as an error), and is written when the session ends.
-    report_dir = Path(config.getoption("--report-dir")).resolve()
-    junit = config.getoption("--scenario-junit")
-    config.stash[BOOK] = ScenarioBook(
-        Path(junit) if junit else report_dir / "junit.xml", report_dir
-    )
+    options = config.stash.get(OPTIONS, None) or options_from(config)
+    config.stash[OPTIONS] = options
+    config.stash[BOOK] = ScenarioBook(options.junit_path, options.report_dir.resolve())
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -117,8 +118,17 @@ def _why(call: pytest.CallInfo[None]) -> str:
     return call.excinfo.exconly()
 
 
-def options_from(config: pytest.Config) -> HarnessOptions:
-    """HarnessOptions from the command line."""
+def options_from(config: pytest.Config) -> SessionOptions:
+    """SessionOptions from pytest's command line (when no PresetOptions gave them)."""
+    junit = config.getoption("--scenario-junit")
+    return SessionOptions(
+        harness_options_from(config),
+        report_dir=Path(config.getoption("--report-dir")),
+        junit=Path(junit) if junit else None,
+    )
+
+
+def harness_options_from(config: pytest.Config) -> HarnessOptions:
     kubeconfig = config.getoption("--kubeconfig")
     return HarnessOptions(
         provider=config.getoption("--provider"),
@@ -152,7 +162,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def harness_options(request: pytest.FixtureRequest) -> HarnessOptions:
-    return options_from(request.config)
+    return request.config.stash[OPTIONS].harness
 
 
 @pytest.fixture(scope="session")

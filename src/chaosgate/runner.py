@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from chaosgate.errors import UnsafeTarget, UsageError
+from chaosgate.harness import HarnessOptions
 from chaosgate.providers.base import check_nodes_per_zone
 from chaosgate.providers.registry import PROVIDER_NAMES
+from chaosgate.session import PresetOptions, SessionOptions
 from chaosgate.undo import refuse_unfinished_business
 from chaosgate.versions import REPO_ROOT
 
@@ -27,18 +29,11 @@ SUITE_ORDER = ("gitops", "pod_kill", "oom", "az_drain", "hpa", "breaker")
 
 @dataclass(frozen=True)
 class RunOptions:
-    """What `chaosgate run` was asked to do."""
+    """What `chaosgate run` was asked to do: which suites, and the session's options."""
 
     suites: tuple[str, ...] = ()
-    provider: str = "local"
-    cluster_name: str = "chaosgate"
-    keep_cluster: bool = False
-    kubeconfig: Path | None = None
-    allow_contexts: tuple[str, ...] = ()
-    nodes_per_zone: int | None = None  # None: the plugin's default
-    junit: Path = Path("reports/junit.xml")
-    report_dir: Path = Path("reports")
-    extra_pytest_args: tuple[str, ...] = field(default_factory=tuple)
+    session: SessionOptions = field(default_factory=SessionOptions)
+    extra_pytest_args: tuple[str, ...] = ()
 
 
 def available_suites(suites_dir: Path = SUITES_DIR) -> list[str]:
@@ -59,29 +54,21 @@ def suite_files(names: tuple[str, ...], suites_dir: Path = SUITES_DIR) -> list[P
 
 
 def pytest_args(options: RunOptions) -> list[str]:
-    """The pytest command line for options (files first, then plugin options)."""
+    """pytest's own command line: the suite files and how to run them.
+
+    The session's options do not go here: run_suites hands them to the plugin
+    as an object (PresetOptions).
+    """
     args = [str(path) for path in suite_files(options.suites)]
     args += ["--rootdir", str(REPO_ROOT), "-c", str(REPO_ROOT / "pyproject.toml")]
     # The CLI imported chaosgate before pytest could rewrite its asserts; that is fine.
     args += ["-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
-    # Our JUnit (one testcase per scenario, figures as properties) goes to --junit;
-    # pytest's own per-test record sits beside the other reports.
-    args += ["--scenario-junit", str(options.junit)]
-    args += ["--junitxml", str(options.report_dir / "pytest-junit.xml")]
-    args += ["--provider", options.provider, "--cluster-name", options.cluster_name]
-    args += ["--report-dir", str(options.report_dir)]
-    if options.keep_cluster:
-        args.append("--keep-cluster")
-    if options.nodes_per_zone is not None:
-        args += ["--nodes-per-zone", str(options.nodes_per_zone)]
-    if options.kubeconfig:
-        args += ["--kubeconfig", str(options.kubeconfig)]
-    for context in options.allow_contexts:
-        args += ["--allow-context", context]
+    # pytest's own per-test record sits beside the scenario reports.
+    args += ["--junitxml", str(options.session.report_dir / "pytest-junit.xml")]
     return args + list(options.extra_pytest_args)
 
 
-def refuse_unallowed_context(options: RunOptions) -> None:
+def refuse_unallowed_context(options: HarnessOptions) -> None:
     """UnsafeTarget before pytest starts when an existing cluster's context is not allowed.
 
     The cluster fixture checks again (chaosgate.harness); this one spares the
@@ -94,7 +81,7 @@ def refuse_unallowed_context(options: RunOptions) -> None:
         )
 
 
-def check_options(options: RunOptions) -> None:
+def check_options(options: HarnessOptions) -> None:
     """UsageError for options no scenario could run with, before any scenario starts.
 
     Inside pytest a bad provider would only fail the cluster fixture, after the
@@ -115,9 +102,10 @@ def check_options(options: RunOptions) -> None:
 
 def run_suites(options: RunOptions) -> int:
     """Run the suites; return pytest's exit code (0 only if every scenario passed)."""
-    check_options(options)
-    refuse_unallowed_context(options)
-    refuse_unfinished_business(options.provider, options.cluster_name)
-    options.junit.parent.mkdir(parents=True, exist_ok=True)
-    options.report_dir.mkdir(parents=True, exist_ok=True)
-    return int(pytest.main(pytest_args(options)))
+    session = options.session
+    check_options(session.harness)
+    refuse_unallowed_context(session.harness)
+    refuse_unfinished_business(session.harness.provider, session.harness.cluster_name)
+    session.junit_path.parent.mkdir(parents=True, exist_ok=True)
+    session.report_dir.mkdir(parents=True, exist_ok=True)
+    return int(pytest.main(pytest_args(options), plugins=[PresetOptions(session)]))

@@ -23,6 +23,7 @@ from chaosgate.process import run
 from chaosgate.providers.base import Capability
 from chaosgate.providers.existing import ExistingProvider
 from chaosgate.runner import RunOptions, run_suites
+from chaosgate.session import SessionOptions
 from chaosgate.tools.cache import tool_path
 from chaosgate.versions import REPO_ROOT
 
@@ -99,9 +100,8 @@ def test_a_context_not_allowed_is_refused_before_anything_is_applied(
         pytest.fail("the session yielded a cluster chaos may not touch")
     assert [path for path, _ in lab.requests] == ["/readyz"], "only the health check"
     assert prod.requests == []
-    run_options = RunOptions(provider="existing", cluster_name="lab", kubeconfig=kubeconfig)
     with pytest.raises(UnsafeTarget, match="--allow-context lab"):
-        run_suites(run_options)
+        run_suites(RunOptions(session=SessionOptions(options)))
 
 
 def test_an_existing_cluster_gets_no_kwok_placement() -> None:

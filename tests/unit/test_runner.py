@@ -3,7 +3,9 @@ from pathlib import Path
 import pytest
 
 from chaosgate.errors import UsageError
+from chaosgate.harness import HarnessOptions
 from chaosgate.runner import RunOptions, available_suites, pytest_args, suite_files
+from chaosgate.session import SessionOptions
 
 
 def test_repository_has_every_contract_suite_in_run_order() -> None:
@@ -16,11 +18,10 @@ def test_unknown_suite_names_the_available_ones(tmp_path: Path) -> None:
         suite_files(("chaos_monkey",), tmp_path)
 
 
-def test_pytest_args_carry_the_harness_options() -> None:
-    args = pytest_args(
-        RunOptions(suites=("gitops",), provider="kind", keep_cluster=True, junit=Path("j.xml"))
-    )
+def test_pytest_args_carry_files_not_the_session_options() -> None:
+    """The session's options reach the plugin as an object, never as argv strings."""
+    session = SessionOptions(HarnessOptions(provider="kind", keep_cluster=True), Path("r"))
+    args = pytest_args(RunOptions(("gitops",), session))
     assert args[0].endswith("suites/test_gitops.py")
-    assert args[args.index("--provider") + 1] == "kind"
-    assert args[args.index("--scenario-junit") + 1] == "j.xml"
-    assert "--keep-cluster" in args
+    assert args[args.index("--junitxml") + 1] == "r/pytest-junit.xml"
+    assert not {"--provider", "--keep-cluster", "--scenario-junit", "--report-dir"} & set(args)
