@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-FAKE_KUBECTL = Path(__file__).resolve().parent / "fake_kubectl.py"
+FAKE_KUBECTL = Path(__file__).resolve().parents[1] / "helpers" / "fake_kubectl.py"
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fake_kubectl import calls
 
 from chaosgate.argocd.config import Tuning
 from chaosgate.argocd.errors import ArgoCDError
 from chaosgate.argocd.incluster import install_in_cluster, workloads
+from helpers.fake_kubectl import calls
 
 INSTALL = """\
 apiVersion: v1

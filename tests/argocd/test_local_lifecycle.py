@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_kubectl import calls
 
 from chaosgate.argocd.config import CONFIG_MAPS, CRD_FILES, CRD_NAMES
 from chaosgate.argocd.errors import ArgoCDError
 from chaosgate.argocd.local import LocalArgoCD, LocalArgoCDSettings
+from helpers.fake_kubectl import calls
 
 FAKE_ARGOCD = Path(__file__).resolve().parent / "fake_argocd.py"
 INSTALL = """\

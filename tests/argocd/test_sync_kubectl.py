@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fake_kubectl import calls
 
 from chaosgate.argocd.errors import ArgoCDError
 from chaosgate.argocd.sync import KubectlApplications, apply_root, render_root
+from helpers.fake_kubectl import calls
 
 SHA = "c" * 40
 ROOT = Path(__file__).resolve().parents[2] / "gitops" / "argocd" / "root.yaml"

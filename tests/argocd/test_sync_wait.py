@@ -234,7 +234,7 @@ def test_wait_synced_passes_timeout_and_settle() -> None:
 
 
 def test_events_are_formatted_oldest_first_with_counts() -> None:
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "lastTimestamp": "2026-01-01T00:00:02Z",
             "type": "Normal",

@@ -12,8 +12,8 @@ import pytest
 from chaosgate.chaos.runner import load_experiment, replay_missing_rollbacks, run_chaos
 from chaosgate.fault_records import read_fault_records
 from chaosgate.stack.http_probe import redis_answers
-from chaosgate.stack.processes import ProcessStack
 from chaosgate.timeline import FAULT
+from helpers.process_stack import ProcessStack
 
 CHAOS_DIR = Path(__file__).resolve().parents[2] / "chaos"
 

@@ -17,7 +17,7 @@ OPEN = Threshold("breaker", "breaker_open_s.max", max=5)
 REPLICAS = Threshold("hpa", "max_replicas", min=4)
 
 
-def case(name: str, status: CaseStatus = CaseStatus.PASSED, **figures: str) -> JunitCase:
+def case(name: str, status: CaseStatus = CaseStatus.PASSED, /, **figures: str) -> JunitCase:
     return JunitCase(
         name, "chaosgate.kind", status, Path("j.xml"), "", {"backend": "kind", **figures}
     )

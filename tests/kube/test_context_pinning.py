@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fake_apiserver import FakeApiServer
 
 from chaosgate.chaos.kube_actions import kube_api
 from chaosgate.errors import UnsafeTarget
@@ -26,6 +25,7 @@ from chaosgate.runner import RunOptions, run_suites
 from chaosgate.session import SessionOptions
 from chaosgate.tools.cache import tool_path
 from chaosgate.versions import REPO_ROOT
+from helpers.fake_apiserver import FakeApiServer
 
 pytestmark = pytest.mark.needs_tools
 PODS = "/api/v1/namespaces/heart/pods"

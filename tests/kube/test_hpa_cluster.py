@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from heart_cluster import HeartCluster, heart_cluster
 
 from chaosgate.kube.usage import LoadProfile, UsageModel
 from chaosgate.scenarios import hpa
 from chaosgate.scenarios.cluster_backend import RunSettings, Windows
 from chaosgate.timeline import HPA, WINDOW
+from helpers.heart_cluster import HeartCluster, heart_cluster
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(600)]
 

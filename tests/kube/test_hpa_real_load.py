@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_apiserver import FakeApiServer
 
 from chaosgate.kube.usage import LoadProfile
 from chaosgate.load.run import LoadError, LoadRun
@@ -20,6 +19,7 @@ from chaosgate.providers.base import Capability, ClusterInfo
 from chaosgate.scenarios.cluster_backend import ClusterRun, RunSettings, Windows
 from chaosgate.scenarios.hpa import SCENARIO, mark_surge, pulse_load
 from chaosgate.timeline import HPA, WINDOW, Record
+from helpers.fake_apiserver import FakeApiServer
 
 PROFILE = LoadProfile(
     peak_users=100, baseline_users=5, ramp_up_s=0, hold_s=30, ramp_down_s=0, cooldown_s=60

@@ -101,7 +101,7 @@ def terminated(reason: str, finished: str) -> dict[str, Any]:
 )
 def test_pod_data(obj: dict[str, Any], deleted_event: bool, expected: dict[str, Any]) -> None:
     data = pod_data(obj, ZONES, deleted=deleted_event)
-    assert {key: data[key] for key in expected} == expected
+    assert {key: dict(data)[key] for key in expected} == expected
     # And the verdicts' own reader accepts it: the contract holds.
     sample = pod_sample(Record(1.0, POD, "heart-display-0", dict(data)))
     assert sample.uid == "u-1"

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from heart_cluster import NAMESPACE, HeartCluster, heart_cluster
 
 from chaosgate.kube.client import connect
 from chaosgate.kube.pod_faults import oom_kill_simulated
@@ -19,6 +18,7 @@ from chaosgate.scenarios.cluster_backend import RunSettings, Windows
 from chaosgate.scenarios.oom import OOM
 from chaosgate.scenarios.pod_kill import POD_KILL
 from chaosgate.timeline import FAULT, POD, Timeline, Verdict
+from helpers.heart_cluster import NAMESPACE, HeartCluster, heart_cluster
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_apiserver import FakeApiServer
 
 from chaosgate.kube.client import connect_kubeconfig
 from chaosgate.kube.pod_metrics import PodMetricsScraper
 from chaosgate.timeline import METRICS, Record
+from helpers.fake_apiserver import FakeApiServer
 
 PODS = "/api/v1/namespaces/heart/pods"
 OPEN_BREAKER = """# HELP heart_display_breaker_state 0 closed, 1 open, 2 half-open

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from apiserver_restart import restart_apiserver
 
 from chaosgate.kube.observe import ClusterRecorder, RecorderSettings
 from chaosgate.kube.watch import WatchSettings
@@ -21,6 +20,7 @@ from chaosgate.providers.local import Kubectl, LocalProvider, LocalSettings
 from chaosgate.timeline import GAP, NODE, Record
 from chaosgate.tools.cache import tool_path
 from chaosgate.waiting import wait_until
+from helpers.apiserver_restart import restart_apiserver
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(600)]
 QUICK = RecorderSettings(watch=WatchSettings(first_backoff_s=0.2, max_backoff_s=1.0))

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_apiserver import FakeApiServer, event, expired
 
 from chaosgate.kube.observe import ClusterRecorder, RecorderSettings
 from chaosgate.kube.watch import WatchSettings
 from chaosgate.timeline import GAP, NODE, POD, Record
+from helpers.fake_apiserver import FakeApiServer, event, expired
 
 NODES = "/api/v1/nodes"
 PODS = "/api/v1/namespaces/heart/pods"

@@ -22,8 +22,8 @@ from chaosgate.kube.redis_outage import (
     answers_ping,
     resp,
 )
-from chaosgate.stack.processes import ProcessStack
 from chaosgate.timeline import Record
+from helpers.process_stack import ProcessStack
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from apiserver_restart import restart_apiserver
-from heart_cluster import HeartCluster, heart_cluster
 
 from chaosgate.providers.local import LocalSettings
 from chaosgate.scenarios.cluster_backend import RunSettings, Windows
@@ -24,6 +22,8 @@ from chaosgate.timeline import GAP, Outcome, Timeline
 from chaosgate.verdicts import observed_throughout
 from chaosgate.verdicts.combine import combine
 from chaosgate.waiting import wait_until
+from helpers.apiserver_restart import restart_apiserver
+from helpers.heart_cluster import HeartCluster, heart_cluster
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(600)]
 

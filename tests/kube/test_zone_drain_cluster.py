@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from heart_cluster import NAMESPACE, REPO, HeartCluster, heart_cluster
 
 from chaosgate.errors import UnsafeTarget
 from chaosgate.fault_records import read_fault_records
@@ -32,6 +31,7 @@ from chaosgate.timeline import EVENT, FAULT, POD, WINDOW, Record, Timeline
 from chaosgate.undo import UndoLedger, UndoRecorder, refuse_unfinished_business, scope_of
 from chaosgate.verdicts import evictions_refused_not_absent, evictions_within_budget, pdb_held
 from chaosgate.waiting import wait_until
+from helpers.heart_cluster import NAMESPACE, REPO, HeartCluster, heart_cluster
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -222,7 +222,7 @@ def test_a_tight_budget_refuses_evictions_which_are_retried_then_rolled_back(
         assert enforced.passed and enforced.figures["refused_evictions"] == len(refused)
         # Only what the budget allowed was accepted, judged eviction by eviction.
         within = evictions_within_budget(timeline, "heart-display")
-        assert within.passed and within.figures["min_healthy_left"] >= 5, within.message
+        assert within.passed and float(within.figures["min_healthy_left"]) >= 5, within.message
     finally:
         heart.kubectl(
             "patch", "pdb", "heart-display", "-n", NAMESPACE, "--type", "merge",

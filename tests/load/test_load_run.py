@@ -15,8 +15,8 @@ import pytest
 
 from chaosgate.load.locust_summary import requests_by_name
 from chaosgate.load.run import LoadConfig, LoadRun
-from chaosgate.stack.processes import ProcessStack
 from chaosgate.waiting import wait_until
+from helpers.process_stack import ProcessStack
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,6 @@
-"""Record the input series of monitoring/tests from a real run: `python record_rule_series.py OUT`.
+"""Record the input series of monitoring/tests from a real run.
+
+Run from tests/: `python -m prometheus.record_rule_series OUT`.
 
 Two heart-display processes and a real Redis serve beats for four minutes
 while a real Prometheus scrapes them every second: a minute of normal beats,
@@ -24,7 +26,7 @@ from chaosgate.prometheus.api import PrometheusApi
 from chaosgate.prometheus.evaluate import wait_scraped
 from chaosgate.prometheus.server import LocalPrometheus, ScrapeTarget
 from chaosgate.stack.http_probe import http_call, redis_answers
-from chaosgate.stack.processes import ProcessStack, redis_server_binary
+from helpers.process_stack import ProcessStack, redis_server_binary
 
 STEP_S = 5
 METRICS = (

@@ -18,10 +18,10 @@ from chaosgate.prometheus.evaluate import evaluate_windows, plot_series, wait_sc
 from chaosgate.prometheus.server import LocalPrometheus, ScrapeTarget
 from chaosgate.prometheus.slo_file import plotted_queries, slo_queries
 from chaosgate.stack.http_probe import http_call
-from chaosgate.stack.processes import ProcessStack
 from chaosgate.timeline import PROMQL, PROMQL_SERIES, WINDOW, Outcome, Record, Timeline
 from chaosgate.verdicts.promql import PromqlBound, PromqlSlo, promql_slos_held
 from chaosgate.verdicts.records import promql_sample
+from helpers.process_stack import ProcessStack
 
 BEATS_PER_REPLICA = 60
 SEND_SECONDS = 4.0

@@ -18,9 +18,9 @@ from chaosgate.process import Completed, run
 from chaosgate.prometheus.api import PrometheusError
 from chaosgate.prometheus.server import LocalPrometheus
 from chaosgate.stack.http_probe import http_call
-from chaosgate.stack.processes import ProcessStack
 from chaosgate.tools.cache import tool_path
 from chaosgate.versions import REPO_ROOT
+from helpers.process_stack import ProcessStack
 
 MONITORING = REPO_ROOT / "monitoring"
 RULES = MONITORING / "rules" / "heart-display.rules.yaml"

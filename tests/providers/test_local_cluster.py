@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loopback_sockets import listeners, non_loopback, tcp_sockets
 
 from chaosgate.providers.base import Capability, ClusterInfo, ClusterSpec
 from chaosgate.providers.kwok_nodes import FAKE_NODE_TOLERATION, USAGE_CPU_ANNOTATION, ZONE_LABEL
 from chaosgate.providers.local import Kubectl, LocalProvider, LocalSettings, processes_using
 from chaosgate.tools.cache import tool_path
 from chaosgate.waiting import wait_until
+from helpers.loopback_sockets import listeners, non_loopback, tcp_sockets
 
 pytestmark = [pytest.mark.needs_tools, pytest.mark.slow, pytest.mark.timeout(900)]
 

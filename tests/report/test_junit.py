@@ -69,10 +69,10 @@ def test_an_independent_reader_sees_each_scenario_and_its_figures(
         [case] = list(suite)
         assert case.name == result.name
         assert float(case.time) == pytest.approx(result.duration_s)
-        properties = {p.name: p.value for p in suite.properties()}
+        properties = {p.name: p.value for p in suite.properties()}  # type: ignore[no-untyped-call]
         assert properties["backend"] == result.backend
         assert {k: float(properties[k]) for k in result.figures} == result.figures
-    run_figures = {p.name: p.value for p in suites[-1].properties()}
+    run_figures = {p.name: p.value for p in suites[-1].properties()}  # type: ignore[no-untyped-call]
     assert run_figures == {"resilience_score": "71.4"}
     assert xml.tests == len(results) and xml.failures == 1 and xml.errors == 1
 

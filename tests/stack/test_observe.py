@@ -23,9 +23,9 @@ from chaosgate.stack.observe import (
     new_termination,
     termination_reason,
 )
-from chaosgate.stack.processes import ProcessStack
 from chaosgate.timeline import METRICS, POD, PROBE, Record
 from chaosgate.verdicts.records import breaker_sample, pod_sample, probe_ready
+from helpers.process_stack import ProcessStack
 
 DATA = Path(__file__).parent / "data"
 RUNNING = parse_inspect(json.loads((DATA / "inspect_running.json").read_text())[0])

@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -30,7 +31,7 @@ from chaosgate.versions import REPO_ROOT
 
 TESTS = Path(__file__).resolve().parents[1]
 FAKE_KIND = TESTS / "fakes" / "fake_kind.py"
-FAKE_KUBECTL = TESTS / "argocd" / "fake_kubectl.py"
+FAKE_KUBECTL = TESTS / "helpers" / "fake_kubectl.py"
 NODE_IMAGE = "kindest/node:v1.34.0"
 IMAGES = ("chaosgate/heart-display:0.1.0", "chaosgate/redis:bookworm")
 
@@ -83,7 +84,7 @@ def calls() -> list[list[str]]:
     return [json.loads(line) for line in lines]
 
 
-def kubectl_calls() -> list[dict[str, object]]:
+def kubectl_calls() -> list[dict[str, Any]]:
     lines = Path(os.environ["FAKE_KUBECTL_LOG"]).read_text().splitlines()
     return [json.loads(line) for line in lines]
 
@@ -144,7 +145,7 @@ def test_up_creates_on_its_own_network_loads_images_and_waits_for_ready_nodes(
     assert written == kind_config(ClusterSpec(name="c1"))
     assert loads == [["load", "docker-image", image, "--name", "c1"] for image in IMAGES]
     assert networks.created == ["c1"]
-    kubectl = [" ".join(str(a) for a in c["argv"]) for c in kubectl_calls()]  # type: ignore[union-attr]
+    kubectl = [" ".join(str(a) for a in c["argv"]) for c in kubectl_calls()]
     assert any("apply -f -" in c for c in kubectl)  # the Corefile
     assert any("rollout restart deployment/coredns" in c for c in kubectl)
     assert any("get nodes" in c for c in kubectl)
@@ -235,7 +236,7 @@ def test_metrics_server_is_installed_from_the_pinned_manifest(
         "--kubelet-insecure-tls",
         "--kubelet-preferred-address-types=InternalIP",
     ]
-    assert any("top nodes" in " ".join(c["argv"]) for c in kubectl_calls())  # type: ignore[arg-type]
+    assert any("top nodes" in " ".join(c["argv"]) for c in kubectl_calls())
 
 
 def test_prometheus_is_applied_waited_for_and_published(
@@ -252,7 +253,7 @@ def test_prometheus_is_applied_waited_for_and_published(
     info = kind.up(ClusterSpec(name="c1"))
     applied = [str(c["stdin"]) for c in kubectl_calls() if "kind: Deployment" in str(c["stdin"])]
     assert any("chaosgate.local/prometheus:v1" in text for text in applied)
-    argvs = [" ".join(str(a) for a in c["argv"]) for c in kubectl_calls()]  # type: ignore[union-attr]
+    argvs = [" ".join(str(a) for a in c["argv"]) for c in kubectl_calls()]
     assert any(
         "-n chaosgate-monitoring rollout status deployment/prometheus" in argv for argv in argvs
     )

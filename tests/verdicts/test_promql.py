@@ -15,7 +15,7 @@ QUERIES = {"beat_rate": "sum(rate(beats[{range}]))", "p99_s": "p99(latency[{rang
 WINDOWS = [*window("baseline", 0, 10), *window("fault", 10, 20)]
 
 
-def answer(query: str, win: str, value: float | None, **extra: Any) -> Record:
+def answer(query: str, win: str, value: object, **extra: Any) -> Record:
     end = {"baseline": 10, "fault": 20}[win]
     data = {"window": win, "expr": render(QUERIES[query], 10_000), "value": value, **extra}
     return Record(at(end), PROMQL, query, data)

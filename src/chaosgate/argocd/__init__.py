@@ -1,1 +1,1 @@
-"""Argo CD: the Application model, a small REST client, and sync waiting."""
+"""Argo CD: the Application model, its install (local processes or in the cluster), sync waiting."""

@@ -30,7 +30,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from chaosgate.errors import UsageError
@@ -419,7 +419,19 @@ def oom_landed(result: FaultResult, emit: Emit, at: float, **data: Any) -> None:
     emit(fault(at, "oom_kill", "landed", evidence=OOM_REASON, **data))
 
 
-def choose_oom_writer(oom: _Oom, mechanism: Mechanism, restarts_before: int) -> str:
+class OomWriters(Protocol):
+    """What choosing the writer of a simulated OOM kill needs (an _Oom, or a test's script)."""
+
+    namespace: str
+    name: str
+    timing: FaultTiming
+
+    def by_kwok(self, restarts_before: int) -> bool: ...
+
+    def by_status_patch(self) -> None: ...
+
+
+def choose_oom_writer(oom: OomWriters, mechanism: Mechanism, restarts_before: int) -> str:
     """Make the OOM-killed status appear; returns which writer produced it."""
     if mechanism in ("auto", "kwok-stage") and oom.by_kwok(restarts_before):
         return "kwok-stage"

@@ -65,8 +65,8 @@ class ReplicaFault:
     def inject_on_cluster(
         self,
         cluster: ClusterInfo,
+        pod: str,
         settings: RunSettings,
-        pod: str = TARGET_POD,
         *,
         dry_run: bool = False,
         **overrides: Any,
@@ -83,7 +83,7 @@ class ReplicaFault:
         """The scenario on a cluster, judged and recorded in the book."""
         run = start_on_cluster(book, self.scenario, stack)
         settings = RunSettings(run_dir(report_dir, self.scenario, "cluster"), CLUSTER_WINDOWS)
-        timeline, artifacts = self.inject_on_cluster(stack.cluster, settings)
+        timeline, artifacts = self.inject_on_cluster(stack.cluster, TARGET_POD, settings)
         verdicts = [
             *self.judge(timeline, Workload(settings.workload.statefulset)),
             *cluster_slo_verdicts(self.scenario, stack.cluster, timeline),

@@ -13,7 +13,6 @@ the circuit breaker under load) are exercised for real.
 - http_probe: loopback HTTP and Redis probes
 - termination: SIGTERM as an exception, and signals deferred around rollbacks
 - recorder: the thread-safe collector of a run's records
-- processes: the same stack as plain local processes (no kills, no cgroups)
 The scenarios run on it by chaosgate.scenarios.stack_backend.
 - __main__: `python -m chaosgate.stack up`, a stack to run experiments against by hand
 """

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def main(argv: list[str]) -> int:
@@ -26,7 +27,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def calls() -> list[dict[str, object]]:
+def calls() -> list[dict[str, Any]]:
     """The calls recorded so far (for the tests): argv and stdin of each."""
     log = Path(os.environ["FAKE_KUBECTL_LOG"])
     return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
