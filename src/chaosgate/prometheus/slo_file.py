@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from chaosgate.config_file import read_mapping, section
 from chaosgate.errors import ConfigError
 from chaosgate.verdicts.promql import PromqlBound, PromqlSlo
 from chaosgate.versions import REPO_ROOT
@@ -23,19 +22,19 @@ DEFAULT_PROMQL_SLO_FILE = REPO_ROOT / "monitoring" / "slo.yaml"
 
 def promql_slo_for(scenario: str, path: Path = DEFAULT_PROMQL_SLO_FILE) -> PromqlSlo:
     """The scenario's PromQL SLO: the defaults with the scenario's overrides."""
-    document = _read(path)
+    document = read_mapping(path, "PromQL SLO file")
     queries = _strings(document.get("queries"), f"{path}: queries")
-    defaults = _mapping(document.get("defaults"), f"{path}: defaults")
-    overrides = _mapping(
-        _mapping(document.get("scenarios"), f"{path}: scenarios").get(scenario),
+    defaults = section(document.get("defaults"), f"{path}: defaults")
+    overrides = section(
+        section(document.get("scenarios"), f"{path}: scenarios").get(scenario),
         f"{path}: scenarios.{scenario}",
     )
     bounds: dict[str, dict[str, PromqlBound]] = {}
     for window in {**defaults, **overrides}:
         where = f"{path} [{scenario}/{window}]"
         merged = {
-            **_mapping(defaults.get(window), f"{path}: defaults.{window}"),
-            **_mapping(overrides.get(window), f"{path}: scenarios.{scenario}.{window}"),
+            **section(defaults.get(window), f"{path}: defaults.{window}"),
+            **section(overrides.get(window), f"{path}: scenarios.{scenario}.{window}"),
         }
         bounds[window] = {
             query: _bound(raw, query, queries, where)
@@ -47,19 +46,12 @@ def promql_slo_for(scenario: str, path: Path = DEFAULT_PROMQL_SLO_FILE) -> Promq
 
 def slo_queries(path: Path = DEFAULT_PROMQL_SLO_FILE) -> dict[str, str]:
     """Every SLO query, name -> PromQL with {range}: what each window is asked."""
-    return _strings(_read(path).get("queries"), f"{path}: queries")
+    return _strings(read_mapping(path, "PromQL SLO file").get("queries"), f"{path}: queries")
 
 
 def plotted_queries(path: Path = DEFAULT_PROMQL_SLO_FILE) -> dict[str, str]:
     """The range queries the report plots, name -> PromQL."""
-    return _strings(_read(path).get("plots"), f"{path}: plots")
-
-
-def _read(path: Path) -> Mapping[str, Any]:
-    try:
-        return _mapping(yaml.safe_load(path.read_text()), str(path))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"Cannot read the PromQL SLO file {path}: {exc}") from exc
+    return _strings(read_mapping(path, "PromQL SLO file").get("plots"), f"{path}: plots")
 
 
 def _bound(raw: Any, query: str, queries: Mapping[str, str], where: str) -> PromqlBound:
@@ -67,21 +59,13 @@ def _bound(raw: Any, query: str, queries: Mapping[str, str], where: str) -> Prom
         known = ", ".join(queries)
         raise ConfigError(f"{where}: {query!r} is not in queries; known: {known}.")
     try:
-        return PromqlBound.from_mapping(_mapping(raw, f"{where} {query}"))
+        return PromqlBound.from_mapping(section(raw, f"{where} {query}"))
     except ValueError as exc:
         raise ConfigError(f"{where} {query}: {exc}.") from exc
 
 
-def _mapping(raw: Any, where: str) -> Mapping[str, Any]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where} must be a mapping.")
-    return raw
-
-
 def _strings(raw: Any, where: str) -> dict[str, str]:
-    section = _mapping(raw, where)
-    if not all(isinstance(value, str) for value in section.values()):
+    entries = section(raw, where)
+    if not all(isinstance(value, str) for value in entries.values()):
         raise ConfigError(f"{where}: every entry must be a PromQL string.")
-    return dict(section)
+    return dict(entries)
