@@ -128,3 +128,7 @@ def test_an_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text("[1, 2")
     with pytest.raises(ExperimentError, match="Cannot read"):
         load_experiment(path)
+
+
+def test_the_catalog_finds_every_scenario_of_the_cli() -> None:
+    assert sorted(SCENARIOS) == sorted(["gitops", "pod_kill", "oom", "az_drain", "hpa", "breaker"])

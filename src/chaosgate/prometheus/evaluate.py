@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 
-from chaosgate.prometheus.api import InstantSample, PrometheusApi
+from chaosgate.prometheus.api import InstantSample, PrometheusApi, PrometheusError
 from chaosgate.prometheus.server import JOB
 from chaosgate.prometheus.slo_file import plotted_queries, slo_queries
 from chaosgate.timeline import PROMQL, PROMQL_SERIES, Record, Timeline
@@ -20,6 +20,23 @@ from chaosgate.verdicts.promql import render
 from chaosgate.waiting import Clock, SystemClock, wait_until
 
 PLOT_STEP_S = 1.0
+
+
+def answers_or_note(
+    api: PrometheusApi,
+    timeline: Timeline,
+    wall_clock: Callable[[], float],
+    lead_s: float,
+) -> tuple[list[Record], str | None]:
+    """ask_prometheus, or no records and a note saying why Prometheus could not answer.
+
+    Every backend treats it the same: the note reaches the report, and the
+    PromQL verdicts, finding no answers, are errors; the other verdicts stand.
+    """
+    try:
+        return ask_prometheus(api, timeline, wall_clock, lead_s), None
+    except PrometheusError as problem:
+        return [], f"Prometheus could not be asked the SLO queries: {problem}"
 
 
 def ask_prometheus(

@@ -66,7 +66,7 @@ def on_stack(book: ScenarioBook, report_dir: Path) -> ScenarioRun:
     config = stack_backend.scenario_config(run_dir(report_dir, SCENARIO, "stack"))
     result = stack_backend.run_scenario(SCENARIO, config)
     verdicts = [*judge(result.timeline), *slo_verdicts(SCENARIO, result.timeline, promql=True)]
-    record(run, result.timeline, result.kept(), verdicts)
+    record(run, result.timeline, result.kept(), verdicts, result.notes)
     return run
 
 

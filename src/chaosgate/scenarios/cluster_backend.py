@@ -36,8 +36,8 @@ from chaosgate.fault_records import read_fault_records
 from chaosgate.kube.client import current_context
 from chaosgate.kube.observe import ClusterRecorder
 from chaosgate.load.run import LoadConfig, LoadError, LoadRun
-from chaosgate.prometheus.api import PrometheusApi, PrometheusError
-from chaosgate.prometheus.evaluate import ask_prometheus
+from chaosgate.prometheus.api import PrometheusApi
+from chaosgate.prometheus.evaluate import answers_or_note
 from chaosgate.providers.base import Capability, ClusterInfo
 from chaosgate.safety import require_chaos_allowed
 from chaosgate.scenarios.definition import Family, Scenario
@@ -315,12 +315,9 @@ class ClusterRun:
             return
         timeline = self.recorder.timeline()
         lead = self.settings.windows.baseline_s
-        try:
-            api = PrometheusApi(self.cluster.prometheus_url)
-            records = ask_prometheus(api, timeline, self.settings.wall_clock, lead)
-        except PrometheusError as problem:
-            self.notes.append(f"Prometheus could not be asked the SLO queries: {problem}")
-            return
+        api = PrometheusApi(self.cluster.prometheus_url)
+        records, note = answers_or_note(api, timeline, self.settings.wall_clock, lead)
+        self.notes.extend([note] if note else [])
         for record in records:
             self.recorder.emit(record)
 

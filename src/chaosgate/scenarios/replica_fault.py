@@ -100,6 +100,6 @@ class ReplicaFault:
             *self.judge(result.timeline, STACK_WORKLOAD),
             *slo_verdicts(self.scenario, result.timeline, promql=True),
         ]
-        record(run, result.timeline, result.kept(), verdicts)
+        record(run, result.timeline, result.kept(), verdicts, result.notes)
         run.figures.update(recovery_latency_figures(result.timeline))
         return run

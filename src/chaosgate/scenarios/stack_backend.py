@@ -30,7 +30,7 @@ from chaosgate.containers.images import ImageRefs, build_images
 from chaosgate.fault_records import read_fault_records
 from chaosgate.load.locust_summary import Totals
 from chaosgate.load.run import LoadConfig, LoadRun
-from chaosgate.prometheus.evaluate import ask_prometheus
+from chaosgate.prometheus.evaluate import answers_or_note
 from chaosgate.prometheus.server import LocalPrometheus, ScrapeTarget
 from chaosgate.scenarios.definition import Family, Scenario
 from chaosgate.stack.config import HeartSettings, StackConfig
@@ -88,6 +88,7 @@ class ScenarioResult(RunFiles):
     journal: Mapping[str, Any]
     load_totals: Totals | None
     backend: str = BACKEND
+    notes: tuple[str, ...] = ()
 
     @property
     def instances(self) -> list[str]:
@@ -126,6 +127,7 @@ class _Run:
         self.wall_clock = wall_clock
         self.recorder = Recorder()
         self.journal: Mapping[str, Any] = {}
+        self.notes: list[str] = []  # ScenarioResult.notes: what the report must say
         self.load: LoadRun | None = None
         self.run_id = ""
 
@@ -147,7 +149,13 @@ class _Run:
             timeline = self._close_timeline()
         totals = self.load.totals() if self.load else None
         return ScenarioResult(
-            self.scenario, self.config.run_dir, self.run_id, timeline, self.journal, totals
+            self.scenario,
+            self.config.run_dir,
+            self.run_id,
+            timeline,
+            self.journal,
+            totals,
+            notes=tuple(self.notes),
         )
 
     @contextmanager
@@ -173,7 +181,9 @@ class _Run:
         """The SLO queries over every window, and the plotted series, into the timeline."""
         timeline = self.recorder.timeline()
         lead = self.config.baseline_s
-        self.recorder.extend(ask_prometheus(prometheus.api, timeline, self.wall_clock, lead))
+        records, note = answers_or_note(prometheus.api, timeline, self.wall_clock, lead)
+        self.recorder.extend(records)
+        self.notes.extend([note] if note else [])
 
     def _under_load(self, stack: StackRuntime) -> None:
         load_config = LoadConfig(
