@@ -87,9 +87,7 @@ def test_each_file_is_the_experiment_of_one_scenario_and_backend_family() -> Non
 
 
 @pytest.mark.parametrize("path", EVERY_EXPERIMENT, ids=lambda p: p.name)
-def test_plain_chaos_validate_passes_with_an_empty_environment(
-    path: Path, tmp_path: Path
-) -> None:
+def test_plain_chaos_validate_passes_with_an_empty_environment(path: Path, tmp_path: Path) -> None:
     """What a Chaos Toolkit user runs first: every configuration key has a default."""
     env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"]}
     chaos = Path(sys.executable).parent / "chaos"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chaosgate.harness import HeartStack
+from chaosgate.kube.zone_drain import ACTION as FAULT_ACTION  # what its FAULT records say
 from chaosgate.providers.base import ClusterInfo
 from chaosgate.scenario_book import ScenarioBook, ScenarioRun
 from chaosgate.scenarios.cluster_backend import (
@@ -44,7 +45,6 @@ SCENARIO = Scenario(
 ZONE = "zone-a"
 WINDOWS = Windows(baseline_s=5)
 HOLD_S = 10.0
-FAULT_ACTION = "zone_drain"  # the FAULT records' action (chaosgate.verdicts.records)
 
 
 def on_cluster(book: ScenarioBook, stack: HeartStack, report_dir: Path) -> ScenarioRun:
