@@ -77,7 +77,7 @@ def test_every_client_talks_to_the_named_context_only(
 
     with connect(info) as api:
         api.call(api.core.list_namespaced_pod, "heart", doing="listing pods")
-    # What the kube scenarios hand the Chaos Toolkit actions (scenarios.cluster_backend.ClusterRun.chaos).
+    # What the cluster backend hands the Chaos Toolkit actions (ClusterRun.chaos).
     configuration = {
         "kubeconfig_path": str(info.kubeconfig),
         "allow_context": current_context(info.kubeconfig),
