@@ -134,11 +134,6 @@ def write_jsonl(records: Iterable[Record], path: Path) -> None:
             out.write(record.to_json() + "\n")
 
 
-def read_jsonl(path: Path) -> Timeline:
-    with path.open() as lines:
-        return Timeline(Record.from_json(line) for line in lines if line.strip())
-
-
 class Outcome(StrEnum):
     PASS = "pass"  # noqa: S105 - an outcome, not a password
     MARGINAL = "marginal"  # held, but close enough to the limit to say so

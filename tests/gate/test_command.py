@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from chaosgate.gate.command import gate_command
-from chaosgate.report.junit import write_junit
 from chaosgate.report.model import ScenarioResult
 from chaosgate.timeline import Outcome, Verdict
+from helpers.junit_files import write_junit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

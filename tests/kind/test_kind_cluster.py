@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 from chaosgate.containers.node_image import cluster_images
+from chaosgate.errors import ClusterError
 from chaosgate.process import run
 from chaosgate.providers.base import ClusterInfo, ClusterSpec
 from chaosgate.providers.kind import KindProvider
-from chaosgate.providers.kind_network import dropped_packets, find_network
+from chaosgate.providers.kind_network import FIREWALL_CHAIN, KindNetwork, find_network
 from chaosgate.providers.kind_setup import local_kind_provider
 from chaosgate.tools.cache import ToolCache
 from chaosgate.waiting import wait_until
@@ -29,6 +30,15 @@ CLUSTER = "cg-kind-test"
 ZONES = ("zone-a", "zone-b", "zone-c")
 # TEST-NET-3 (RFC 5737): an address outside this machine that nothing routes to.
 OUTSIDE_ADDRESS = "203.0.113.7"
+
+
+def dropped_packets(network: KindNetwork) -> int:
+    """How many packets the cluster's firewall rule has dropped so far."""
+    out = run(["iptables", "-L", FIREWALL_CHAIN, "-v", "-x", "-n"], timeout=30).stdout
+    for line in out.splitlines():
+        if network.bridge in line and "DROP" in line:
+            return int(line.split()[0])
+    raise ClusterError(f"The firewall rule of {network.name} is missing from {FIREWALL_CHAIN}.")
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,6 @@ from chaosgate.providers.kwok_config import (
     KwokctlSettings,
     LoopbackAddresses,
     choose_ports,
-    configured_addresses,
     create_cluster_argv,
     delete_cluster_argv,
     is_loopback,
@@ -30,6 +30,24 @@ from chaosgate.providers.local import cluster_stages
 
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 BIN = Path("/cache/tools")
+
+
+def configured_addresses(configuration: Mapping[str, Any]) -> list[str]:
+    """Every IP address or CIDR a KwokctlConfiguration sets (for loopback checks)."""
+    found = [str(configuration["options"]["bindAddress"])]
+    for patch in configuration.get("componentsPatches", []):
+        found.extend(
+            str(arg["value"]) for arg in patch.get("extraArgs", []) if looks_like_ip(arg["value"])
+        )
+    return found
+
+
+def looks_like_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _binaries() -> ControlPlaneBinaries:

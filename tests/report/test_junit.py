@@ -16,11 +16,11 @@ from chaosgate.report.junit import (
     add_suite_properties,
     backend_slug,
     junit_tree,
-    write_junit,
     write_junit_tree,
 )
 from chaosgate.report.model import ScenarioResult
 from chaosgate.timeline import Outcome, Verdict
+from helpers.junit_files import write_junit
 
 from .junit_schema import schema_path
 from .samples import sample_results

@@ -231,9 +231,3 @@ def statefulset_ready(
             return counts["replicas"] > 0 and counts["readyReplicas"] >= counts["replicas"]
 
         return wait_until(full, timeout=float(timeout_seconds), interval=0.5)
-
-
-def zone_schedulable(zone: str, configuration: Configuration = None) -> bool:
-    """True when no node of `zone` is still cordoned by chaosgate (nothing left to undo)."""
-    with kube_api(configuration) as api:
-        return not zone_drain.cordoned_by_us(api, zone)

@@ -313,10 +313,6 @@ def all_ready(urls: str | list[str]) -> bool:
     return all(is_ready(url) for url in url_list(urls))
 
 
-def ready_count(urls: str | list[str]) -> int:
-    return sum(is_ready(url) for url in url_list(urls))
-
-
 def wait_all_ready(urls: str | list[str], timeout_s: float = 30.0) -> bool:
     """True once every replica is ready again within timeout_s (recovery after a fault)."""
     return wait_until(lambda: all_ready(urls), timeout=timeout_s, interval=0.1)

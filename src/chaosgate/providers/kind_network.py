@@ -130,15 +130,6 @@ def _ensure_rule(network: KindNetwork) -> None:
         run(["iptables", "-I", *network.firewall_rule()], timeout=30)
 
 
-def dropped_packets(network: KindNetwork) -> int:
-    """How many packets the cluster's firewall rule has dropped so far."""
-    out = run(["iptables", "-L", FIREWALL_CHAIN, "-v", "-x", "-n"], timeout=30).stdout
-    for line in out.splitlines():
-        if network.bridge in line and "DROP" in line:
-            return int(line.split()[0])
-    raise ClusterError(f"The firewall rule of {network.name} is missing from {FIREWALL_CHAIN}.")
-
-
 def delete_network(cluster: str) -> None:
     """Remove the cluster's firewall rule and network; a missing one is fine."""
     name, bridge = network_for(cluster)

@@ -274,21 +274,3 @@ def kwokctl_env(workdir: Path, kubectl_dir: Path, base_path: str) -> dict[str, s
     """
     path = f"{kubectl_dir}:{base_path}" if base_path else str(kubectl_dir)
     return {"KWOK_WORKDIR": str(workdir), "PATH": path}
-
-
-def configured_addresses(configuration: Mapping[str, Any]) -> list[str]:
-    """Every IP address or CIDR a KwokctlConfiguration sets (for loopback checks)."""
-    found = [str(configuration["options"]["bindAddress"])]
-    for patch in configuration.get("componentsPatches", []):
-        found.extend(
-            str(arg["value"]) for arg in patch.get("extraArgs", []) if _looks_like_ip(arg["value"])
-        )
-    return found
-
-
-def _looks_like_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return False
-    return True

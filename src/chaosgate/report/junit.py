@@ -62,11 +62,6 @@ def format_figure(value: Figure) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def write_junit(results: Sequence[ScenarioResult], path: Path) -> None:
-    """Write results as one JUnit XML file at path, atomically."""
-    write_junit_tree(junit_tree(results), path)
-
-
 def write_junit_tree(root: ET.Element, path: Path) -> None:
     """Write a tree junit_tree made (and perhaps added to) at path, atomically."""
     ET.indent(root)

@@ -69,8 +69,3 @@ class ScenarioResult:
         keys = [name for name in KEY_FIGURES if name in self.figures]
         keys += [name for name in self.figures if name not in keys]
         return [(name, self.figures[name]) for name in keys[:limit]]
-
-
-def base_scenario(name: str) -> str:
-    """The scenario a testcase name stands for: "breaker[stack]" -> "breaker"."""
-    return name.split("[", 1)[0]
