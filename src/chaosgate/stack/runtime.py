@@ -160,6 +160,8 @@ class StackRuntime:
             "CHAOSGATE_TARGET_CONTAINER": self.replicas[0].container,
             "CHAOSGATE_TARGET_URL": self.replicas[0].url,
             "CHAOSGATE_UNDO_SCOPE": scope_of("stack", self.run_id),
+            # Where the actions leave the FAULT records of what they did (by hand: evidence).
+            "CHAOSGATE_FAULT_RECORDS": str(self.config.work_dir / "fault-records.jsonl"),
         }
 
     def states(self) -> dict[str, docker_cli.ContainerState]:
