@@ -133,6 +133,27 @@ def test_compare_to_baseline(other: list[float], expected: Outcome) -> None:
     assert comparison.n_baseline == 10
 
 
+SLIGHTLY = [3.3, 3.4, 3.2, 3.3, 3.5, 3.3, 3.4, 3.2, 3.3, 3.4, 3.3, 3.2]
+QUIET = [2.5, 2.4, 2.6, 2.5, 2.4, 2.5, 2.6, 2.5, 2.4, 2.5, 2.5, 2.6]
+
+
+@pytest.mark.parametrize(
+    ("baseline", "other", "min_shift", "expected"),
+    [
+        (QUIET, SLIGHTLY, 0.0, Outcome.FAIL),  # every second 0.8 ms slower: "large"
+        (QUIET, SLIGHTLY, 5.0, Outcome.MARGINAL),  # ...but under what counts
+        (QUIET, [v + 6 for v in QUIET], 5.0, Outcome.FAIL),  # 6 ms slower counts
+        (QUIET, [v - 0.8 for v in QUIET], 5.0, Outcome.PASS),  # faster is never worse
+    ],
+)
+def test_a_shift_smaller_than_what_counts_is_marginal_not_a_failure(
+    baseline: list[float], other: list[float], min_shift: float, expected: Outcome
+) -> None:
+    comparison = compare_to_baseline(baseline, other, min_shift=min_shift)
+    assert comparison.outcome is expected, comparison.message
+    assert ("under the 5 that counts" in comparison.message) is (expected is Outcome.MARGINAL)
+
+
 def test_clearly_slower_window_has_a_readable_summary_and_figures() -> None:
     comparison = compare_to_baseline(BASE, [v + 20 for v in BASE])
     assert comparison.delta == 1.0

@@ -7,14 +7,20 @@ for "how big, and which way". Significance alone is not enough (with many
 samples a 1 ms shift is significant) and size alone is not enough (with few
 samples a large delta can be chance), so the decision needs both:
 
-    FAIL      p < alpha, |delta| >= 0.474 (large), and the window is worse;
+    FAIL      p < alpha, |delta| >= 0.474 (large), the window is worse, and its
+              median is worse by at least `min_shift` (in the values' unit);
     MARGINAL  worse, and either significant with a small or medium effect
-              (0.147 <= |delta| < 0.474), or large but not significant;
+              (0.147 <= |delta| < 0.474), or large but not significant, or
+              significant and large but a shift of the median under `min_shift`;
     PASS      otherwise: no worse, not significant with a small effect, or a
               significant but negligible effect (|delta| < 0.147);
     ERROR     fewer than `min_samples` values on either side: the normal
               approximation below is not trustworthy and the test has too
               little power to clear anything, so the result is inconclusive.
+
+Cliff's delta has no unit: a window whose every second is 0.8 ms slower is
+"large", however little 0.8 ms matters. `min_shift` is the smallest change of
+the median the caller counts as a regression (0 by default).
 
 The thresholds for delta are Romano et al. (2006): negligible < 0.147 <=
 small < 0.33 <= medium < 0.474 <= large. The p-value is two-sided, from the
@@ -141,6 +147,7 @@ def compare_to_baseline(
     alpha: float = 0.05,
     higher_is_worse: bool = True,
     min_samples: int = MIN_SAMPLES,
+    min_shift: float = 0.0,
 ) -> Comparison:
     """Judge whether `other` is worse than `baseline` (see the module docstring for the rule)."""
     n1, n2 = len(baseline), len(other)
@@ -148,11 +155,16 @@ def compare_to_baseline(
         return _inconclusive(baseline, other, min_samples)
     test = mann_whitney_u(baseline, other)
     delta = (2 * test.u_other - n1 * n2) / (n1 * n2)
+    shift = statistics.median(other) - statistics.median(baseline)
     outcome = decide(test.p_value, delta, alpha=alpha, higher_is_worse=higher_is_worse)
+    softened = outcome is Outcome.FAIL and abs(shift) < min_shift
+    if softened:
+        outcome = Outcome.MARGINAL
     summary = (
         f"median {statistics.median(other):g} vs baseline {statistics.median(baseline):g}, "
         f"Cliff's delta {delta:+.2f} ({effect_label(delta)}), p={test.p_value:.3g} "
         f"(Mann-Whitney U={test.u_other:g}, n={n2} vs {n1})"
+        + (f"; a shift under the {min_shift:g} that counts" if softened else "")
     )
     return Comparison(
         outcome,

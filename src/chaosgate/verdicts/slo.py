@@ -169,6 +169,14 @@ def _judge_typical(findings: Findings, samples: list[LoadSample], limit: float, 
     )
 
 
+# The smallest slowdown of a window's median per-second latency that counts as a
+# regression. Measured here: in one quiet breaker run every second while the breaker
+# was open was 0.8 ms slower than the baseline (median 3.3 vs 2.5 ms) and the test
+# called that a large, significant effect. A tenth of the typical-second ceiling
+# (p95_ms_typical_max 50 ms, loadtests/slo.yaml) is the least a user could notice.
+LATENCY_SHIFT_FLOOR_MS = 5.0
+
+
 def latency_comparison(
     timeline: Timeline,
     baseline: str,
@@ -182,7 +190,7 @@ def latency_comparison(
     base = require_window(timeline, baseline)
     reference = latency_series(load_samples(timeline, base.start, base.end), metric)
     observed = latency_series(load_samples(timeline, start, end), metric)
-    return compare_to_baseline(reference, observed, alpha=alpha)
+    return compare_to_baseline(reference, observed, alpha=alpha, min_shift=LATENCY_SHIFT_FLOOR_MS)
 
 
 def add_comparison(findings: Findings, comparison: Comparison, what: str) -> None:
