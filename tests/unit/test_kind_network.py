@@ -8,7 +8,12 @@ import pytest
 
 from chaosgate.containers.engine import dockerd_argv, installed_runtime, missing_capabilities
 from chaosgate.errors import ClusterError
-from chaosgate.providers.kind_network import KindNetwork, free_subnet, network_for
+from chaosgate.providers.kind_network import (
+    KindNetwork,
+    free_subnet,
+    iptables_argv,
+    network_for,
+)
 
 HOST_STATUS = "Name:\tpython3\nCapBnd:\t000001fffeffffff\n"  # measured: no CAP_SYS_RESOURCE
 FULL_STATUS = "Name:\tpython3\nCapBnd:\t000001ffffffffff\n"
@@ -37,6 +42,18 @@ def test_bridge_names_fit_linux_interface_names_and_differ_per_cluster() -> None
     names = {network_for(c)[1] for c in ("a", "b", "a-very-long-cluster-name-indeed")}
     assert len(names) == 3
     assert all(len(n) <= 15 for n in names)
+
+
+@pytest.mark.parametrize(
+    ("euid", "argv"),
+    [
+        (0, ["iptables", "-C", "DOCKER-USER"]),
+        # A hosted CI runner: a user with passwordless sudo; -n never prompts.
+        (1001, ["sudo", "-n", "iptables", "-C", "DOCKER-USER"]),
+    ],
+)
+def test_the_firewall_is_changed_as_root_or_through_sudo(euid: int, argv: list[str]) -> None:
+    assert iptables_argv("-C", "DOCKER-USER", euid=euid) == argv
 
 
 def test_firewall_rule_drops_what_the_bridge_forwards_elsewhere() -> None:

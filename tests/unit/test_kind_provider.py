@@ -20,12 +20,13 @@ from chaosgate.prometheus.incluster import InClusterPrometheus
 from chaosgate.providers.base import Capability, ClusterSpec, default_nodes_per_zone
 from chaosgate.providers.kind import KindProvider, MetricsServer
 from chaosgate.providers.kind_config import (
-    COREFILE,
     HEART_NODE_PORT,
     PROMETHEUS_NODE_PORT,
+    SKIP_KUBEADM_COREDNS,
     OfflineImages,
     kind_config,
 )
+from chaosgate.providers.kind_dns import ClusterDNS
 from chaosgate.providers.kind_network import KindNetwork
 from chaosgate.versions import REPO_ROOT
 
@@ -34,6 +35,7 @@ FAKE_KIND = TESTS / "fakes" / "fake_kind.py"
 FAKE_KUBECTL = TESTS / "helpers" / "fake_kubectl.py"
 NODE_IMAGE = "kindest/node:v1.34.0"
 IMAGES = ("chaosgate/heart-display:0.1.0", "chaosgate/redis:bookworm")
+DNS = ClusterDNS("registry.k8s.io/coredns/coredns:v1.12.1")
 
 
 class RecordingNetworks:
@@ -90,7 +92,7 @@ def kubectl_calls() -> list[dict[str, Any]]:
 
 
 def provider(kind: Path, kubectl: Path, networks: RecordingNetworks | None = None) -> KindProvider:
-    return KindProvider(kind, NODE_IMAGE, IMAGES, kubectl=kubectl, networks=networks)
+    return KindProvider(kind, NODE_IMAGE, IMAGES, dns=DNS, kubectl=kubectl, networks=networks)
 
 
 def test_config_has_zone_labelled_workers_and_benchmark_range_addresses() -> None:
@@ -106,31 +108,29 @@ def test_config_has_zone_labelled_workers_and_benchmark_range_addresses() -> Non
         "podSubnet": "198.18.64.0/18",
         "serviceSubnet": "198.18.16.0/20",
     }
-    assert "kubeadmConfigPatches" not in config  # the official image needs no redirection
+    # kubeadm leaves CoreDNS to chaosgate; the official image needs no other patch.
+    assert config["kubeadmConfigPatches"] == [SKIP_KUBEADM_COREDNS]
+    assert yaml.safe_load(SKIP_KUBEADM_COREDNS) == {
+        "kind": "InitConfiguration",
+        "skipPhases": ["preflight", "addon/coredns"],
+    }
 
 
 def test_offline_config_points_kubeadm_at_the_preloaded_images() -> None:
-    offline = OfflineImages("chaosgate.local", "v3.6.16", "v1.12.1")
+    offline = OfflineImages("chaosgate.local", "v3.6.16")
     config = kind_config(ClusterSpec(name="c1", nodes_per_zone=1), offline=offline)
     patches = config["kubeadmConfigPatches"]
-    assert isinstance(patches, list)
-    patch = yaml.safe_load(patches[0])
-    assert patch == {
+    assert isinstance(patches, list) and patches[0] == SKIP_KUBEADM_COREDNS
+    assert yaml.safe_load(patches[1]) == {
         "kind": "ClusterConfiguration",
         "imageRepository": "chaosgate.local",
         "etcd": {"local": {"imageTag": "v3.6.16"}},
-        "dns": {"imageTag": "v1.12.1"},
     }
     nodes = config["nodes"]
     assert isinstance(nodes, list) and len(nodes) == 4
     # kind installs the image's own pod network, as it would kindnetd.
     networking = config["networking"]
     assert isinstance(networking, dict) and "disableDefaultCNI" not in networking
-
-
-def test_corefile_answers_cluster_names_only() -> None:
-    assert "kubernetes cluster.local" in COREFILE
-    assert "forward" not in COREFILE and "loop" not in COREFILE
 
 
 def test_up_creates_on_its_own_network_loads_images_and_waits_for_ready_nodes(
@@ -146,11 +146,13 @@ def test_up_creates_on_its_own_network_loads_images_and_waits_for_ready_nodes(
     assert loads == [["load", "docker-image", image, "--name", "c1"] for image in IMAGES]
     assert networks.created == ["c1"]
     kubectl = [" ".join(str(a) for a in c["argv"]) for c in kubectl_calls()]
-    assert any("apply -f -" in c for c in kubectl)  # the Corefile
-    assert any("rollout restart deployment/coredns" in c for c in kubectl)
+    # CoreDNS is installed once, on the cluster-only Corefile: nothing to restart.
+    assert [str(c["stdin"]) for c in kubectl_calls() if c["stdin"]] == [
+        DNS.manifest("198.18.16.0/20")
+    ]
+    assert not any("rollout restart" in c for c in kubectl)
+    assert any("rollout status deployment/coredns" in c for c in kubectl)
     assert any("get nodes" in c for c in kubectl)
-    corefile = next(c["stdin"] for c in kubectl_calls() if "coredns" in str(c["stdin"]))
-    assert "forward" not in str(corefile)
     assert info.kubeconfig.is_file()
     assert Capability.REAL_OOM in info.capabilities
     assert info.traffic_url == "http://127.0.0.1:40123"
@@ -208,7 +210,15 @@ def test_metrics_server_is_installed_from_the_pinned_manifest(
         "metadata": {"name": "metrics-server", "namespace": "kube-system"},
         "spec": {
             "template": {
-                "spec": {"containers": [{"name": "m", "args": ["--a", "--metric-resolution=15s"]}]}
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "m",
+                            "args": ["--a", "--metric-resolution=15s"],
+                            "readinessProbe": {"periodSeconds": 10, "initialDelaySeconds": 20},
+                        }
+                    ]
+                }
             }
         },
     }
@@ -220,13 +230,17 @@ def test_metrics_server_is_installed_from_the_pinned_manifest(
     kind = KindProvider(
         fake_kind,
         NODE_IMAGE,
+        dns=DNS,
         kubectl=fake_kubectl,
         metrics_server=metrics,
         networks=RecordingNetworks(),
     )
     kind.up(ClusterSpec(name="c1"))
     applied = [c["stdin"] for c in kubectl_calls() if "metrics-server" in str(c["stdin"])]
-    container = yaml.safe_load(str(applied[0]))["spec"]["template"]["spec"]["containers"][0]
+    pod = yaml.safe_load(str(applied[0]))["spec"]["template"]["spec"]
+    # Where no drain or kill reaches, and Ready before any worker.
+    assert pod["nodeSelector"] == {"node-role.kubernetes.io/control-plane": ""}
+    container = pod["containers"][0]
     assert container["image"] == "chaosgate.local/ms:v1"
     assert container["imagePullPolicy"] == "Never"
     assert container["args"] == [
@@ -236,6 +250,7 @@ def test_metrics_server_is_installed_from_the_pinned_manifest(
         "--kubelet-insecure-tls",
         "--kubelet-preferred-address-types=InternalIP",
     ]
+    assert container["readinessProbe"] == {"periodSeconds": 2, "initialDelaySeconds": 0}
     assert any("top nodes" in " ".join(c["argv"]) for c in kubectl_calls())
 
 
@@ -246,6 +261,7 @@ def test_prometheus_is_applied_waited_for_and_published(
     kind = KindProvider(
         fake_kind,
         NODE_IMAGE,
+        dns=DNS,
         kubectl=fake_kubectl,
         prometheus=InClusterPrometheus("chaosgate.local/prometheus:v1", "Never"),
         networks=networks,

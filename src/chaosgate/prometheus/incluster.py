@@ -126,6 +126,16 @@ def _label_name(key: str) -> str:
     return "".join(c if c.isalnum() or c == "_" else "_" for c in key)
 
 
+def on_control_plane() -> dict[str, Any]:
+    """Pod spec fields that keep a watcher (Prometheus, metrics-server) on the control-plane
+    node: the chaos drains and kills workers' pods, and the watchers must see it through."""
+    control_plane = "node-role.kubernetes.io/control-plane"
+    return {
+        "nodeSelector": {control_plane: ""},
+        "tolerations": [{"key": control_plane, "operator": "Exists", "effect": "NoSchedule"}],
+    }
+
+
 def _deployment(
     prometheus: InClusterPrometheus, meta: dict[str, str], labels: dict[str, str]
 ) -> dict[str, Any]:
@@ -150,7 +160,6 @@ def _deployment(
             "allowPrivilegeEscalation": False,
         },
     }
-    control_plane = "node-role.kubernetes.io/control-plane"
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -162,11 +171,7 @@ def _deployment(
                 "metadata": {"labels": labels},
                 "spec": {
                     "serviceAccountName": NAME,
-                    # Not on a worker: the chaos drains and kills workers' pods.
-                    "nodeSelector": {control_plane: ""},
-                    "tolerations": [
-                        {"key": control_plane, "operator": "Exists", "effect": "NoSchedule"}
-                    ],
+                    **on_control_plane(),
                     "containers": [container],
                     "volumes": [
                         {"name": "config", "configMap": {"name": NAME}},

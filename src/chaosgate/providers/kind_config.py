@@ -4,8 +4,9 @@ One control plane and `nodes_per_zone` workers per zone, labelled
 topology.kubernetes.io/zone. Every address range lives in 198.18.0.0/15: the
 node network (made by kind_network), the pod range and the Service range.
 
-With the offline node image (built by `chaosgate images build`) kubeadm is
-pointed at the chaosgate.local images preloaded in the node. The image also
+kubeadm skips its CoreDNS, which chaosgate installs with a cluster-only
+Corefile (kind_dns). With the offline node image (built by `chaosgate images
+build`) kubeadm is pointed at the chaosgate.local images preloaded in the node. The image also
 brings its own pod network (kindnetd cannot be built here), which kind
 installs from the image as it would install kindnetd.
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from chaosgate.prometheus.incluster import NODE_PORT
 from chaosgate.providers.base import ClusterSpec
+from chaosgate.providers.kind_dns import KUBEADM_PHASE
 
 POD_SUBNET = "198.18.64.0/18"
 SERVICE_SUBNET = "198.18.16.0/20"
@@ -33,7 +35,6 @@ class OfflineImages:
 
     repository: str
     etcd_tag: str
-    coredns_tag: str
 
 
 def _worker(zone: str, index: int) -> dict[str, object]:
@@ -51,16 +52,21 @@ def _control_plane() -> dict[str, object]:
     return {"role": "control-plane", "extraPortMappings": published}
 
 
-def _kubeadm_patch(offline: OfflineImages) -> str:
+def _offline_images_patch(offline: OfflineImages) -> str:
     return (
         "kind: ClusterConfiguration\n"
         f"imageRepository: {offline.repository}\n"
         "etcd:\n"
         "  local:\n"
         f"    imageTag: {offline.etcd_tag}\n"
-        "dns:\n"
-        f"  imageTag: {offline.coredns_tag}\n"
     )
+
+
+# chaosgate installs CoreDNS itself, with a cluster-only Corefile (kind_dns).
+# The list replaces kind's own `--skip-phases=preflight` (measured: with only
+# the CoreDNS phase listed, kubeadm ran its preflight checks and failed them),
+# so it names preflight too.
+SKIP_KUBEADM_COREDNS = f"kind: InitConfiguration\nskipPhases:\n  - preflight\n  - {KUBEADM_PHASE}\n"
 
 
 def kind_config(spec: ClusterSpec, *, offline: OfflineImages | None = None) -> dict[str, object]:
@@ -80,26 +86,8 @@ def kind_config(spec: ClusterSpec, *, offline: OfflineImages | None = None) -> d
         },
         "nodes": [_control_plane(), *workers],
     }
+    patches = [SKIP_KUBEADM_COREDNS]
     if offline is not None:
-        config["kubeadmConfigPatches"] = [_kubeadm_patch(offline)]
+        patches.append(_offline_images_patch(offline))
+    config["kubeadmConfigPatches"] = patches
     return config
-
-
-# CoreDNS answers for the cluster's own names and nothing else: no `forward`,
-# so no query leaves the machine, and no `loop`, which has nothing to detect.
-COREFILE = """.:53 {
-    errors
-    health {
-       lameduck 5s
-    }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-       pods insecure
-       fallthrough in-addr.arpa ip6.arpa
-       ttl 30
-    }
-    prometheus :9153
-    cache 30
-    reload
-}
-"""

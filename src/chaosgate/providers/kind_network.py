@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import os
 from dataclasses import dataclass
 
 from chaosgate.errors import ClusterError
@@ -120,14 +121,34 @@ def create_network(cluster: str) -> KindNetwork:
     return network
 
 
+def iptables_argv(*args: str, euid: int | None = None) -> list[str]:
+    """iptables with args, through `sudo -n` unless this process is root.
+
+    A hosted CI runner is a user with passwordless sudo and a Docker engine
+    it may use; the host's firewall still needs root.
+    """
+    as_root = (os.geteuid() if euid is None else euid) == 0
+    return ["iptables", *args] if as_root else ["sudo", "-n", "iptables", *args]
+
+
+def _iptables(*args: str) -> None:
+    result = run(iptables_argv(*args), timeout=30, check=False)
+    if result.returncode != 0:
+        raise ClusterError(
+            f"Could not change the host firewall (`iptables {' '.join(args)}`): "
+            f"{result.stderr.strip() or result.stdout.strip()}. The kind network's drop rule "
+            "needs root: run as root, or as a user with passwordless sudo."
+        )
+
+
 def _rule_present(network: KindNetwork) -> bool:
-    probe = run(["iptables", "-C", *network.firewall_rule()], timeout=30, check=False)
+    probe = run(iptables_argv("-C", *network.firewall_rule()), timeout=30, check=False)
     return probe.returncode == 0
 
 
 def _ensure_rule(network: KindNetwork) -> None:
     if not _rule_present(network):
-        run(["iptables", "-I", *network.firewall_rule()], timeout=30)
+        _iptables("-I", *network.firewall_rule())
 
 
 def delete_network(cluster: str) -> None:
@@ -135,7 +156,7 @@ def delete_network(cluster: str) -> None:
     name, bridge = network_for(cluster)
     network = KindNetwork(name, bridge, "")
     while _rule_present(network):
-        run(["iptables", "-D", *network.firewall_rule()], timeout=30)
+        _iptables("-D", *network.firewall_rule())
     if find_network(cluster) is not None:
         run(["docker", "network", "rm", name], timeout=60)
 

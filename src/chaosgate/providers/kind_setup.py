@@ -20,10 +20,13 @@ from chaosgate.errors import ClusterError
 from chaosgate.prometheus.incluster import InClusterPrometheus
 from chaosgate.providers.kind import KindProvider, MetricsServer
 from chaosgate.providers.kind_config import OfflineImages
+from chaosgate.providers.kind_dns import ClusterDNS
 from chaosgate.tools.cache import ToolCache
 
 LOGGER = logging.getLogger("chaosgate.providers.kind")
 OFFICIAL_METRICS_SERVER = "registry.k8s.io/metrics-server/metrics-server"
+# The CoreDNS kindest/node preloads for kubeadm (tools.coredns pins its version).
+OFFICIAL_COREDNS = "registry.k8s.io/coredns/coredns"
 
 
 def _engine_ready() -> None:
@@ -51,7 +54,8 @@ def local_kind_provider() -> KindProvider:
         cache.binary("kind"),
         node_image,
         kubectl=cache.binary("kubernetes", "kubectl"),
-        offline=OfflineImages(LOCAL_REPOSITORY, images.etcd_tag, images.coredns_tag),
+        dns=ClusterDNS(f"{LOCAL_REPOSITORY}/coredns:{images.coredns_tag}", pull_policy="Never"),
+        offline=OfflineImages(LOCAL_REPOSITORY, images.etcd_tag),
         metrics_server=MetricsServer(
             cache.version_dir("metrics-server") / "manifests",
             images.metrics_server,
@@ -75,6 +79,7 @@ def official_kind_provider() -> KindProvider:
         cache.versions.images["kind-node"],
         (refs.heart, refs.redis),
         kubectl=cache.binary("kubernetes", "kubectl"),
+        dns=ClusterDNS(f"{OFFICIAL_COREDNS}:{cache.versions.tool('coredns')}"),
         metrics_server=MetricsServer(
             cache.version_dir("metrics-server") / "manifests",
             f"{OFFICIAL_METRICS_SERVER}:{metrics_version}",
