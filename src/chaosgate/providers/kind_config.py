@@ -6,9 +6,9 @@ node network (made by kind_network), the pod range and the Service range.
 
 kubeadm skips its CoreDNS, which chaosgate installs with a cluster-only
 Corefile (kind_dns). With the offline node image (built by `chaosgate images
-build`) kubeadm is pointed at the chaosgate.local images preloaded in the node. The image also
-brings its own pod network (kindnetd cannot be built here), which kind
-installs from the image as it would install kindnetd.
+build`) kubeadm is pointed at the chaosgate.local images preloaded in the
+node. The image also brings its own pod network (kindnetd cannot be built
+here), which kind installs from the image as it would install kindnetd.
 """
 
 from __future__ import annotations

@@ -184,21 +184,17 @@ class ClusterDNS:
     replicas: int = 2
 
     def manifest(self, service_subnet: str) -> str:
-        return coredns_manifest(self.image, service_subnet, self.pull_policy, self.replicas)
-
-
-def coredns_manifest(image: str, service_subnet: str, pull_policy: str, replicas: int) -> str:
-    """CoreDNS for a kind cluster: RBAC, the cluster-only Corefile, the Deployment, kube-dns."""
-    config_map = {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": NAME, "namespace": NAMESPACE},
-        "data": {"Corefile": COREFILE},
-    }
-    docs = [
-        *_rbac(),
-        config_map,
-        _deployment(image, pull_policy, replicas),
-        _service(cluster_dns_ip(service_subnet)),
-    ]
-    return yaml.safe_dump_all(docs, sort_keys=False)
+        """CoreDNS for a kind cluster: RBAC, the cluster-only Corefile, the Deployment, kube-dns."""
+        config_map = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": NAME, "namespace": NAMESPACE},
+            "data": {"Corefile": COREFILE},
+        }
+        docs = [
+            *_rbac(),
+            config_map,
+            _deployment(self.image, self.pull_policy, self.replicas),
+            _service(cluster_dns_ip(service_subnet)),
+        ]
+        return yaml.safe_dump_all(docs, sort_keys=False)
