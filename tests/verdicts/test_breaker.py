@@ -202,3 +202,39 @@ def test_each_replica_keeps_its_own_figures() -> None:
     assert figures["breaker_close_s[heart-display-1]"] == 8.0
     assert aggregate_figures(figures)["breaker_open_s.max"] == 4.0
     assert "breaker_open_s" not in figures, "no replica's figure stands for all of them"
+
+
+def two_replicas(second_opens_at: int | None) -> list[Record]:
+    """heart-display-1 beside STATES' heart-display-0: opens at `second_opens_at`, or never."""
+    states = [breaker(0, CLOSED, "heart-display-1")]
+    if second_opens_at is not None:
+        states.append(breaker(second_opens_at, OPEN, "heart-display-1"))
+    return [*STATES, *states, breaker(68, CLOSED, "heart-display-1")]
+
+
+def test_latency_while_open_is_one_verdict_from_the_last_opening() -> None:
+    # Requests are slow until the last breaker opens at 24 s, and like the baseline after.
+    waiting = load_seconds(20, 23, p95=900.0, p99=950.0, degraded=50)
+    shedding = load_seconds(24, 60, p95=50.0, p99=80.0, degraded=100)
+    records = timeline(WINDOWS, OUTAGE, BASELINE_LOAD, waiting, shedding, two_replicas(24))
+    verdicts = breakers_behaved(records, open_within_s=5, close_within_s=10)
+    latency = [v for v in verdicts if v.check == "latency_while_open"]
+    assert len(latency) == 1, [v.check for v in verdicts]
+    assert latency[0].outcome is Outcome.PASS, latency[0].message
+    assert latency[0].figures["latency_n"] == 37, "the seconds from 24 to 60"
+    replica_figures = [k for v in verdicts[1:-1] for k in v.figures]
+    assert not [k for k in replica_figures if k.startswith("latency_")]
+
+
+def test_latency_while_open_catches_slow_shedding() -> None:
+    slow = load_seconds(20, 60, p95=400.0, p99=500.0, degraded=100)
+    records = timeline(WINDOWS, OUTAGE, BASELINE_LOAD, slow, two_replicas(24))
+    verdict = breakers_behaved(records, open_within_s=5, close_within_s=10)[-1]
+    assert (verdict.check, verdict.outcome) == ("latency_while_open", Outcome.FAIL)
+
+
+def test_latency_while_open_without_every_breaker_open_is_an_error() -> None:
+    records = timeline(WINDOWS, OUTAGE, BASELINE_LOAD, OPEN_LOAD, two_replicas(None))
+    verdict = breakers_behaved(records, open_within_s=5, close_within_s=10)[-1]
+    assert (verdict.check, verdict.outcome) == ("latency_while_open", Outcome.ERROR)
+    assert "1 of 2 breakers never opened" in verdict.message

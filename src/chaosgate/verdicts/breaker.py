@@ -110,7 +110,8 @@ def breaker_instances(timeline: Timeline) -> list[str]:
 def breakers_behaved(
     timeline: Timeline, open_within_s: float, close_within_s: float
 ) -> list[Verdict]:
-    """The outage landed and every scraped replica's breaker opened, shed load and closed.
+    """The outage landed, every scraped replica's breaker opened, shed load and closed, and
+    the load's latency while they were all open was no worse than in the baseline.
 
     Each replica's figures are its own (`breaker_open_s[heart-display-0]`); the
     report adds their max and min (chaosgate.verdicts.combine.aggregate_figures).
@@ -125,10 +126,56 @@ def breakers_behaved(
                 "no replica's /metrics was scraped: no breaker state to judge",
             )
         )
-    for instance in instances:
-        verdict = breaker_behaved(timeline, instance, open_within_s, close_within_s=close_within_s)
+    replicas = [
+        breaker_behaved(
+            timeline, instance, open_within_s, close_within_s=close_within_s, baseline_window=None
+        )
+        for instance in instances
+    ]
+    for instance, verdict in zip(instances, replicas, strict=True):
         verdicts.append(replace(verdict, figures=per_instance(verdict.figures, instance)))
+    if replicas:
+        verdicts.append(latency_while_open(timeline, replicas))
     return verdicts
+
+
+def latency_while_open(
+    timeline: Timeline,
+    replicas: Sequence[Verdict],
+    *,
+    baseline_window: str = "baseline",
+    outage_window: str = "fault",
+    action: str = "redis_outage",
+) -> Verdict:
+    """The load's per-second p95 while every replica's breaker was open, against the baseline.
+
+    The load goes through the Service, not to one replica, so this is one
+    verdict for all of them. It starts at the last replica's opening: before
+    that, some requests still waited on Redis, which is what the opening
+    budget judges. Figures: latency_*.
+    """
+    check = "latency_while_open"
+
+    def judge() -> Verdict:
+        outage = require_window(timeline, outage_window)
+        origin = _outage_start(timeline, action)
+        delays = [verdict.figures.get("breaker_open_s") for verdict in replicas]
+        opened = [delay for delay in delays if isinstance(delay, int | float)]
+        if len(opened) < len(replicas):
+            raise InsufficientData(
+                f"{len(replicas) - len(opened)} of {len(replicas)} breakers never opened: "
+                "there is no time with every breaker open to judge"
+            )
+        every_open = origin.t + max(opened)
+        comparison = latency_comparison(timeline, baseline_window, every_open, outage.end)
+        findings = Findings(check)
+        add_comparison(findings, comparison, "p95_ms while every breaker was open")
+        return findings.verdict(
+            f"p95 from {origin.describe(every_open)} (every breaker open) to the outage's end "
+            f"no worse than {baseline_window}: {comparison.message}"
+        )
+
+    return guarded(check, judge)
 
 
 def _outage_start(timeline: Timeline, action: str) -> Origin:
