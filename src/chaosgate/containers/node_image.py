@@ -41,9 +41,9 @@ NODE_IMAGE_REPOSITORY = "chaosgate/kind-node"
 NODE_ASSETS = REPO_ROOT / "node" / "image"
 # Our own pause (node/cmd/pause); its version moves when that program changes.
 PAUSE_VERSION = "1.0"
-# The pod network DaemonSet's image (node/image/pod-network); the node image's
-# tag already moves with its files, this names the image inside it.
-POD_NETWORK_VERSION = "1.0"
+# The pod network DaemonSet's image (node/image/pod-network); its version moves
+# when that script changes, since an image already present is not rebuilt.
+POD_NETWORK_VERSION = "1.2"
 # Bump when the way images are assembled changes, so cached node images rebuild.
 RECIPE_REVISION = "2"
 SCRATCH_PATH = "PATH=/usr/local/bin:/usr/bin:/bin"
